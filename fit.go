@@ -1,0 +1,155 @@
+package golem
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"golem/graph"
+	"golem/losses"
+)
+
+// FitConfig configures Fit. Zero fields take the defaults.
+type FitConfig struct {
+	// Epochs is the number of passes over the data; default 1.
+	Epochs int
+	// BatchSize is the number of samples per optimizer step; default 32
+	// (Keras). A value ≥ N, or -1, uses all samples in every step
+	// (full-batch gradient descent); 1 is stochastic gradient descent.
+	// When it does not divide N the last batch of an epoch is smaller: it
+	// is padded with zero-weight rows, so every sample is used exactly once
+	// per epoch.
+	BatchSize int
+	// NoShuffle keeps the sample order; default false: samples are
+	// reshuffled before every epoch.
+	NoShuffle bool
+	// Seed seeds the shuffling; default 0. The same seed, data and initial
+	// weights give a bit-identical History and weights.
+	Seed uint64
+}
+
+func (c FitConfig) withDefaults(n int) (FitConfig, error) {
+	if c.Epochs < 0 {
+		return c, fmt.Errorf("golem: Epochs is %d, want ≥ 1", c.Epochs)
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 1
+	}
+	switch {
+	case c.BatchSize == 0:
+		c.BatchSize = 32
+	case c.BatchSize < -1:
+		return c, fmt.Errorf("golem: BatchSize is %d, want ≥ 1 (or -1 for full batch)", c.BatchSize)
+	}
+	if c.BatchSize == -1 || c.BatchSize > n {
+		c.BatchSize = n
+	}
+	return c, nil
+}
+
+// Fit trains the model on x (N × features) and y (N × targets). It returns
+// the History of every completed epoch. When ctx is cancelled Fit stops
+// before the next optimizer step and returns the History so far together
+// with ctx's error; the weights are those after the last completed step.
+func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*History, error) {
+	if m.opt == nil {
+		return nil, ErrNotCompiled
+	}
+	if y == nil {
+		return nil, fmt.Errorf("golem: Fit needs targets y")
+	}
+	d, err := m.dataset(x, y)
+	if err != nil {
+		return nil, err
+	}
+	if cfg, err = cfg.withDefaults(d.n); err != nil {
+		return nil, err
+	}
+	plan := graph.NewPlan(d.n, cfg.BatchSize)
+	n, err := m.net(plan.Size, true)
+	if err != nil {
+		return nil, err
+	}
+	obj := &batchObjective{model: m, net: n}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5851f42d4c957f2d))
+	order := make([]int, d.n)
+	for i := range order {
+		order[i] = i
+	}
+	hist := newHistory(m.metrics)
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		if !cfg.NoShuffle {
+			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
+		var epochLoss float64
+		for k := 0; k < plan.Count(); k++ {
+			if err := ctx.Err(); err != nil {
+				return hist, fmt.Errorf("golem: Fit stopped in epoch %d: %w", epoch, err)
+			}
+			lo, hi := plan.Batch(k)
+			n.bind(d, order, lo, hi, sampleWeight(m.loss, hi-lo))
+			info, err := m.opt.Step(ctx, obj)
+			if err != nil {
+				return hist, fmt.Errorf("golem: epoch %d, step %d: %w", epoch, k+1, err)
+			}
+			hist.Steps++
+			epochLoss += info.Loss * batchShare(m.loss, hi-lo, d.n)
+		}
+		scores, err := m.scoreMetrics(d)
+		if err != nil {
+			return hist, err
+		}
+		hist.add(epoch, epochLoss, scores)
+	}
+	return hist, nil
+}
+
+// batchShare is the factor that turns a batch's loss into its contribution
+// to the epoch's loss: its share of the samples for a Mean loss, 1 for Sum.
+func batchShare(l losses.Loss, rows, n int) float64 {
+	if l.Reduction() == losses.Sum {
+		return 1
+	}
+	return float64(rows) / float64(n)
+}
+
+// batchObjective is the optim.Objective of the batch currently bound to net.
+type batchObjective struct {
+	model *Sequential
+	net   *net
+}
+
+// Params returns θ.
+func (o *batchObjective) Params() []float64 { return o.model.params.Theta() }
+
+// Gradient runs the batch forward and backward and writes ∇loss into g.
+func (o *batchObjective) Gradient(g []float64) (float64, error) {
+	if len(g) != o.model.params.Len() {
+		return 0, fmt.Errorf("golem: gradient buffer has %d entries, the model has %d parameters", len(g), o.model.params.Len())
+	}
+	if err := o.net.run(); err != nil {
+		return 0, err
+	}
+	clear(g)
+	for i, p := range o.net.params {
+		copy(g[p.Offset:p.Offset+p.Size()], o.net.grads[i].Data())
+	}
+	return o.net.loss.Scalar(), nil
+}
+
+// Loss runs the batch forward only, on a graph without gradients.
+func (o *batchObjective) Loss() (float64, error) {
+	fwd, err := o.model.net(o.net.batch, false)
+	if err != nil {
+		return 0, err
+	}
+	copy(fwd.x.Data, o.net.x.Data)
+	copy(fwd.y.Data, o.net.y.Data)
+	copy(fwd.w.Data, o.net.w.Data)
+	if err := fwd.run(); err != nil {
+		return 0, err
+	}
+	return fwd.loss.Scalar(), nil
+}

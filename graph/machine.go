@@ -1,0 +1,42 @@
+package graph
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// Machine runs a compiled graph. Inputs are bound by writing into their
+// Input.Data; parameters are read from θ at every run; outputs are read
+// through Output.Data after Run.
+type Machine struct {
+	vm G.VM
+}
+
+// Compile turns the builder's graph into a TapeMachine. A Gorgonia panic
+// during compilation is returned as an error.
+func Compile(b *Builder) (*Machine, error) {
+	var vm G.VM
+	err := Catch(func() error {
+		vm = G.NewTapeMachine(b.g)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("graph: compiling: %w", err)
+	}
+	return &Machine{vm: vm}, nil
+}
+
+// Run executes the whole graph once.
+func (m *Machine) Run() error {
+	return Catch(func() error {
+		m.vm.Reset()
+		if err := m.vm.RunAll(); err != nil {
+			return fmt.Errorf("graph: run: %w", err)
+		}
+		return nil
+	})
+}
+
+// Close releases the machine.
+func (m *Machine) Close() error { return m.vm.Close() }

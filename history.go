@@ -1,0 +1,38 @@
+package golem
+
+import "golem/losses"
+
+// History records a Fit run, one entry per completed epoch.
+type History struct {
+	Epoch   []int                // epoch numbers, from 1
+	Loss    []float64            // training loss: mean of the epoch's batch losses, weighted by batch size (as Keras)
+	Metrics map[string][]float64 // each compiled metric on the whole training set after the epoch
+	Steps   int                  // optimizer steps taken
+}
+
+func newHistory(ms []losses.Metric) *History {
+	h := &History{Metrics: map[string][]float64{}}
+	for _, m := range ms {
+		h.Metrics[m.Name()] = nil
+	}
+	return h
+}
+
+func (h *History) add(epoch int, loss float64, scores map[string]float64) {
+	h.Epoch = append(h.Epoch, epoch)
+	h.Loss = append(h.Loss, loss)
+	for name, v := range scores {
+		h.Metrics[name] = append(h.Metrics[name], v)
+	}
+}
+
+// Len is the number of recorded epochs.
+func (h *History) Len() int { return len(h.Epoch) }
+
+// FinalLoss is the training loss of the last epoch (0 when empty).
+func (h *History) FinalLoss() float64 {
+	if len(h.Loss) == 0 {
+		return 0
+	}
+	return h.Loss[len(h.Loss)-1]
+}

@@ -1,0 +1,120 @@
+package layers
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+
+	"golem/graph"
+)
+
+// DenseOption configures Dense. An Activation is a DenseOption.
+type DenseOption interface{ applyDense(*denseConfig) }
+
+type denseConfig struct {
+	activation Activation
+	kernelInit graph.Initializer
+	biasInit   graph.Initializer
+	noBias     bool
+}
+
+type denseOptionFunc func(*denseConfig)
+
+func (f denseOptionFunc) applyDense(c *denseConfig) { f(c) }
+
+// KernelInit sets the initializer of W (default graph.GlorotUniform, as Keras).
+func KernelInit(init graph.Initializer) DenseOption {
+	return denseOptionFunc(func(c *denseConfig) { c.kernelInit = init })
+}
+
+// BiasInit sets the initializer of b (default graph.Zeros).
+func BiasInit(init graph.Initializer) DenseOption {
+	return denseOptionFunc(func(c *denseConfig) { c.biasInit = init })
+}
+
+// NoBias drops the bias term: out = act(x·W).
+func NoBias() DenseOption { return denseOptionFunc(func(c *denseConfig) { c.noBias = true }) }
+
+// DenseLayer is a fully connected layer, out = act(x·W + b), with W of shape
+// (in × units) and b of shape (units).
+type DenseLayer struct {
+	units int
+	cfg   denseConfig
+	W, B  *graph.Param
+}
+
+// Dense returns a fully connected layer with the given number of units.
+// Options: an Activation (default Linear), KernelInit, BiasInit, NoBias.
+func Dense(units int, opts ...DenseOption) *DenseLayer {
+	l := &DenseLayer{units: units, cfg: denseConfig{
+		activation: Linear,
+		kernelInit: graph.GlorotUniform(),
+		biasInit:   graph.Zeros(),
+	}}
+	for _, o := range opts {
+		o.applyDense(&l.cfg)
+	}
+	return l
+}
+
+// Kind is "dense".
+func (l *DenseLayer) Kind() string { return "dense" }
+
+// Units is the layer's output width.
+func (l *DenseLayer) Units() int { return l.units }
+
+// Activation is the layer's activation.
+func (l *DenseLayer) Activation() Activation { return l.cfg.activation }
+
+// String describes the configuration, e.g. "Dense(10, tanh)".
+func (l *DenseLayer) String() string {
+	s := fmt.Sprintf("Dense(%d, %s", l.units, l.cfg.activation.Name())
+	if l.cfg.noBias {
+		s += ", no bias"
+	}
+	return s + ")"
+}
+
+// Build declares W (in × units) and b (units).
+func (l *DenseLayer) Build(s *graph.Scope, in Shape) (Shape, error) {
+	if l.units <= 0 {
+		return nil, fmt.Errorf("Dense needs a positive number of units, got %d", l.units)
+	}
+	if len(in) != 1 {
+		return nil, fmt.Errorf("Dense needs vector samples, got input shape %v", in)
+	}
+	var err error
+	if l.W, err = s.Param("W", []int{in[0], l.units}, l.cfg.kernelInit, in[0], l.units); err != nil {
+		return nil, err
+	}
+	if !l.cfg.noBias {
+		if l.B, err = s.Param("b", []int{l.units}, l.cfg.biasInit, in[0], l.units); err != nil {
+			return nil, err
+		}
+	}
+	return Shape{l.units}, nil
+}
+
+// Forward computes act(x·W + b).
+func (l *DenseLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	z, err := l.PreActivation(b, x)
+	if err != nil {
+		return nil, err
+	}
+	return l.cfg.activation.Apply(b, z)
+}
+
+// PreActivation computes z = x·W + b, before the activation.
+func (l *DenseLayer) PreActivation(b *graph.Builder, x *G.Node) (z *G.Node, err error) {
+	err = graph.Catch(func() error {
+		var e error
+		if z, e = G.Mul(x, b.Param(l.W)); e != nil {
+			return e
+		}
+		if l.B != nil {
+			z, e = graph.Add(z, b.Param(l.B))
+		}
+		return e
+	})
+	return z, err
+}

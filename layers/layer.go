@@ -1,0 +1,55 @@
+// Package layers defines the Layer interface and golem's built-in layers.
+//
+// A layer is built once, from the shape of one input sample, when its model
+// is compiled: Build declares the layer's parameters in a graph.Scope (so
+// they get stable names like "dense_1/W" and live in the model's flat θ) and
+// returns the output shape. Forward then adds the layer's computation to any
+// number of graphs (training, inference, Jacobian), always on a whole batch:
+// x has shape (batch × features).
+//
+// A layer value belongs to one model; build a fresh value for each model.
+package layers
+
+import (
+	"fmt"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+
+	"golem/graph"
+)
+
+// Shape is the shape of one sample, without the batch dimension; a vector of
+// n features is Shape{n}.
+type Shape []int
+
+// Size is the number of scalars in one sample.
+func (s Shape) Size() int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+// String formats the shape as (batch, d1, d2, ...).
+func (s Shape) String() string {
+	parts := []string{"batch"}
+	for _, d := range s {
+		parts = append(parts, fmt.Sprint(d))
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// Layer is one stage of a model.
+type Layer interface {
+	// Kind is the layer type in lower case ("dense"); models name layers
+	// kind_1, kind_2, ... in order of appearance.
+	Kind() string
+	// Build declares the layer's parameters in s for input samples of shape
+	// in and returns the output sample shape. It is called once per model.
+	Build(s *graph.Scope, in Shape) (Shape, error)
+	// Forward adds the layer to the graph under construction: x is
+	// (batch × in...), the result (batch × out...).
+	Forward(b *graph.Builder, x *G.Node) (*G.Node, error)
+}

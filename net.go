@@ -1,0 +1,156 @@
+package golem
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+
+	"golem/graph"
+	"golem/losses"
+)
+
+// netKey identifies one compiled graph of a model.
+type netKey struct {
+	batch int
+	grad  bool
+}
+
+// net is the model compiled at one fixed batch size: inputs x (batch × in),
+// targets y (batch × T) and row weights w (batch); outputs the predictions
+// and the weighted loss Σᵢ wᵢℓᵢ, and, when built with gradients, ∂loss/∂θ.
+type net struct {
+	batch   int
+	x, y, w *graph.Input
+	out     *graph.Output
+	loss    *graph.Output
+	params  []*graph.Param
+	grads   []*graph.Output
+	machine *graph.Machine
+}
+
+// net returns the cached graph for (batch, grad), compiling it on first use.
+func (m *Sequential) net(batch int, grad bool) (*net, error) {
+	key := netKey{batch, grad}
+	if n, ok := m.nets[key]; ok {
+		return n, nil
+	}
+	n, err := m.buildNet(batch, grad)
+	if err != nil {
+		return nil, err
+	}
+	m.nets[key] = n
+	return n, nil
+}
+
+func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
+	b := graph.NewBuilder(m.params, batch)
+	n := &net{batch: batch}
+	n.x = b.Input("x", batch, m.input.Size())
+	h := n.x.Node
+	for i, l := range m.layers {
+		var out *G.Node
+		err := graph.Catch(func() error {
+			var e error
+			out, e = l.Forward(b, h)
+			return e
+		})
+		if err != nil {
+			return nil, fmt.Errorf("golem: layer %s (%s) on input %v: %w", m.names[i], describe(l), h.Shape(), err)
+		}
+		if want := append([]int{batch}, m.shapes[i]...); !graph.SameShape(out.Shape(), want) {
+			return nil, fmt.Errorf("golem: layer %s (%s) returned shape %v, its Build promised %v", m.names[i], describe(l), out.Shape(), want)
+		}
+		h = out
+	}
+	n.y = b.Input("y", batch, m.loss.TargetColumns(m.Outputs()))
+	n.w = b.Input("w", batch)
+	var total *G.Node
+	err := graph.Catch(func() error {
+		per, err := m.loss.PerSample(b, h, n.y.Node)
+		if err != nil {
+			return err
+		}
+		if !graph.SameShape(per.Shape(), []int{batch}) {
+			return fmt.Errorf("per-sample loss has shape %v, want (%d)", per.Shape(), batch)
+		}
+		weighted, err := G.HadamardProd(per, n.w.Node)
+		if err != nil {
+			return err
+		}
+		total, err = G.Sum(weighted)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("golem: loss %s: %w", m.loss.Name(), err)
+	}
+	n.out = b.Output(h)
+	n.loss = b.Output(total)
+	if grad {
+		ps, gs, err := b.Gradients(total)
+		if err != nil {
+			return nil, fmt.Errorf("golem: %w", err)
+		}
+		n.params = ps
+		for _, g := range gs {
+			n.grads = append(n.grads, b.Output(g))
+		}
+	}
+	if n.machine, err = graph.Compile(b); err != nil {
+		return nil, fmt.Errorf("golem: %w", err)
+	}
+	return n, nil
+}
+
+// bind fills the graph's rows from samples order[lo:hi] of d (order nil
+// means 0, 1, 2, ...), gives them weight, and zeroes the padding rows.
+func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
+	xc, yc := n.x.Shape[1], n.y.Shape[1]
+	rows := hi - lo
+	for r := 0; r < n.batch; r++ {
+		xr := n.x.Data[r*xc : (r+1)*xc]
+		yr := n.y.Data[r*yc : (r+1)*yc]
+		if r >= rows {
+			clear(xr)
+			clear(yr)
+			n.w.Data[r] = 0
+			continue
+		}
+		i := lo + r
+		if order != nil {
+			i = order[i]
+		}
+		copy(xr, d.x[i*xc:(i+1)*xc])
+		if d.y != nil {
+			copy(yr, d.y[i*yc:(i+1)*yc])
+		} else {
+			clear(yr)
+		}
+		n.w.Data[r] = weight
+	}
+}
+
+// run executes the graph once.
+func (n *net) run() error {
+	if err := n.machine.Run(); err != nil {
+		return fmt.Errorf("golem: %w", err)
+	}
+	return nil
+}
+
+// sampleWeight is the weight of one sample in a pass over count samples.
+func sampleWeight(l losses.Loss, count int) float64 {
+	if l.Reduction() == losses.Sum {
+		return 1
+	}
+	return 1 / float64(count)
+}
+
+// evalBatch picks the inference batch size for n samples: the next power of
+// two, capped at 1024, so few graphs are compiled whatever n is.
+func evalBatch(n int) int {
+	b := 1
+	for b < n && b < 1024 {
+		b *= 2
+	}
+	return b
+}

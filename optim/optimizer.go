@@ -1,0 +1,81 @@
+// Package optim holds golem's optimizers. They work on a model's flat
+// parameter vector θ, updated in place, and never see the graph: a model
+// offers an Objective for each step (one batch) and the optimizer asks it
+// for the loss and gradient it needs.
+//
+// An optimizer keeps state (moments, step counters) for the one θ it first
+// steps; use one optimizer value per model.
+package optim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Objective is what a model offers an optimizer for one step (one batch).
+type Objective interface {
+	// Params returns θ itself; the optimizer updates it in place.
+	Params() []float64
+	// Loss evaluates the loss at the current θ (forward pass only).
+	Loss() (float64, error)
+	// Gradient writes ∇loss at the current θ into g (len(g) == len(θ)) and
+	// returns the loss.
+	Gradient(g []float64) (float64, error)
+}
+
+// StepInfo reports one optimizer step.
+type StepInfo struct {
+	Loss     float64 // loss at θ before the update
+	GradNorm float64 // Euclidean norm of the gradient
+}
+
+// Optimizer updates θ from an Objective, one batch at a time.
+type Optimizer interface {
+	// Step performs one update. On error θ is left as it was.
+	Step(ctx context.Context, obj Objective) (StepInfo, error)
+}
+
+// ErrForeignParams is returned when an optimizer that already holds state
+// for one parameter vector is asked to step another.
+var ErrForeignParams = errors.New("optim: optimizer state belongs to another parameter vector; use one optimizer per model")
+
+// gradientState is the part every first-order optimizer shares: the θ it is
+// bound to, a gradient buffer and the step counter.
+type gradientState struct {
+	bound *float64
+	grad  []float64
+	steps int
+}
+
+// gradient binds to θ on first use, evaluates the gradient, and rejects a
+// non-finite one before anything is updated.
+func (s *gradientState) gradient(ctx context.Context, obj Objective) (theta, g []float64, info StepInfo, err error) {
+	if err = ctx.Err(); err != nil {
+		return nil, nil, info, err
+	}
+	theta = obj.Params()
+	if len(theta) == 0 {
+		return nil, nil, info, errors.New("optim: the objective has no parameters")
+	}
+	if s.bound == nil {
+		s.bound = &theta[0]
+		s.grad = make([]float64, len(theta))
+	} else if s.bound != &theta[0] || len(s.grad) != len(theta) {
+		return nil, nil, info, ErrForeignParams
+	}
+	loss, err := obj.Gradient(s.grad)
+	if err != nil {
+		return nil, nil, info, err
+	}
+	var sq float64
+	for i, v := range s.grad {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, info, fmt.Errorf("optim: gradient of parameter %d is %v (loss %v); weights left unchanged", i, v, loss)
+		}
+		sq += v * v
+	}
+	s.steps++
+	return theta, s.grad, StepInfo{Loss: loss, GradNorm: math.Sqrt(sq)}, nil
+}
