@@ -35,7 +35,7 @@ func (m *Sequential) dataset(x, y mat.Matrix) (*dataset, error) {
 	if d.x, err = copyRows("x", x, nil); err != nil {
 		return nil, err
 	}
-	if y == nil {
+	if y == nil || m.loss == nil {
 		return d, nil
 	}
 	yn, yc := y.Dims()

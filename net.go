@@ -62,18 +62,45 @@ func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
 		}
 		h = out
 	}
-	n.y = b.Input("y", batch, m.loss.TargetColumns(m.Outputs()))
+	n.out = b.Output(h)
 	n.w = b.Input("w", batch)
-	var total *G.Node
-	err := graph.Catch(func() error {
-		per, err := m.loss.PerSample(b, h, n.y.Node)
+	if m.loss != nil { // a model loaded but not compiled can still predict
+		n.y = b.Input("y", batch, m.loss.TargetColumns(m.Outputs()))
+		total, err := m.lossNode(b, h, n.y.Node, n.w.Node)
+		if err != nil {
+			return nil, err
+		}
+		n.loss = b.Output(total)
+		if grad {
+			ps, gs, err := b.Gradients(total)
+			if err != nil {
+				return nil, fmt.Errorf("golem: %w", err)
+			}
+			n.params = ps
+			for _, g := range gs {
+				n.grads = append(n.grads, b.Output(g))
+			}
+		}
+	}
+	var err error
+	if n.machine, err = graph.Compile(b); err != nil {
+		return nil, fmt.Errorf("golem: %w", err)
+	}
+	return n, nil
+}
+
+// lossNode adds the weighted loss Σᵢ wᵢℓᵢ of the predictions h.
+func (m *Sequential) lossNode(b *graph.Builder, h, y, w *G.Node) (total *G.Node, err error) {
+	batch := b.Batch()
+	err = graph.Catch(func() error {
+		per, err := m.loss.PerSample(b, h, y)
 		if err != nil {
 			return err
 		}
 		if !graph.SameShape(per.Shape(), []int{batch}) {
 			return fmt.Errorf("per-sample loss has shape %v, want (%d)", per.Shape(), batch)
 		}
-		weighted, err := G.HadamardProd(per, n.w.Node)
+		weighted, err := G.HadamardProd(per, w)
 		if err != nil {
 			return err
 		}
@@ -83,32 +110,21 @@ func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
 	if err != nil {
 		return nil, fmt.Errorf("golem: loss %s: %w", m.loss.Name(), err)
 	}
-	n.out = b.Output(h)
-	n.loss = b.Output(total)
-	if grad {
-		ps, gs, err := b.Gradients(total)
-		if err != nil {
-			return nil, fmt.Errorf("golem: %w", err)
-		}
-		n.params = ps
-		for _, g := range gs {
-			n.grads = append(n.grads, b.Output(g))
-		}
-	}
-	if n.machine, err = graph.Compile(b); err != nil {
-		return nil, fmt.Errorf("golem: %w", err)
-	}
-	return n, nil
+	return total, nil
 }
 
 // bind fills the graph's rows from samples order[lo:hi] of d (order nil
 // means 0, 1, 2, ...), gives them weight, and zeroes the padding rows.
 func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
-	xc, yc := n.x.Shape[1], n.y.Shape[1]
+	xc := n.x.Shape[1]
 	rows := hi - lo
 	for r := 0; r < n.batch; r++ {
 		xr := n.x.Data[r*xc : (r+1)*xc]
-		yr := n.y.Data[r*yc : (r+1)*yc]
+		var yr []float64
+		if n.y != nil {
+			yc := n.y.Shape[1]
+			yr = n.y.Data[r*yc : (r+1)*yc]
+		}
 		if r >= rows {
 			clear(xr)
 			clear(yr)
@@ -120,8 +136,8 @@ func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
 			i = order[i]
 		}
 		copy(xr, d.x[i*xc:(i+1)*xc])
-		if d.y != nil {
-			copy(yr, d.y[i*yc:(i+1)*yc])
+		if d.y != nil && yr != nil {
+			copy(yr, d.y[i*len(yr):(i+1)*len(yr)])
 		} else {
 			clear(yr)
 		}

@@ -17,7 +17,7 @@ type Evaluation struct {
 // Predict returns the model's outputs (N × outputs) for x (N × features),
 // any N, computed in batches.
 func (m *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
-	if m.loss == nil {
+	if m.params == nil {
 		return nil, ErrNotCompiled
 	}
 	d, err := m.dataset(x, nil)
@@ -71,7 +71,9 @@ func (m *Sequential) forward(d *dataset) (*mat.Dense, float64, error) {
 			return nil, 0, err
 		}
 		copy(raw[lo*k:hi*k], n.out.Data()[:(hi-lo)*k])
-		loss += n.loss.Scalar()
+		if n.loss != nil {
+			loss += n.loss.Scalar()
+		}
 	}
 	return pred, loss, nil
 }
