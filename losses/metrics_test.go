@@ -1,0 +1,45 @@
+package losses
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+)
+
+func score(t *testing.T, m Metric, pred, target *mat.Dense) float64 {
+	t.Helper()
+	v, err := m.Score(pred, target)
+	require.NoError(t, err)
+	return v
+}
+
+func TestRegressionMetrics(t *testing.T) {
+	pred := mat.NewDense(4, 1, []float64{1, 2, 3, 5})
+	y := mat.NewDense(4, 1, []float64{1, 2, 4, 3})
+	assert.InDelta(t, 0.75, score(t, MAEMetric(), pred, y), 1e-15)
+	assert.InDelta(t, math.Sqrt(5.0/4), score(t, RMSE(), pred, y), 1e-15)
+	// ȳ = 2.5, SS_tot = 2.25+0.25+2.25+0.25 = 5, SS_res = 5 → R² = 0
+	assert.InDelta(t, 0, score(t, R2(), pred, y), 1e-15)
+	assert.InDelta(t, 1, score(t, R2(), y, y), 1e-15)
+	// Two outputs averaged uniformly. Column 0: ȳ = 7/3, SS_tot = 42/9,
+	// SS_res = 1. Column 1 is constant and predicted exactly, which scores 1
+	// (scikit-learn's convention).
+	p2 := mat.NewDense(3, 2, []float64{1, 7, 2, 7, 3, 7})
+	y2 := mat.NewDense(3, 2, []float64{1, 7, 2, 7, 4, 7})
+	assert.InDelta(t, (1-9.0/42+1)/2, score(t, R2(), p2, y2), 1e-15)
+	_, err := RMSE().Score(pred, mat.NewDense(3, 1, nil))
+	assert.ErrorContains(t, err, "predictions are 4×1 but targets are 3×1")
+}
+
+func TestAccuracy(t *testing.T) {
+	binary := mat.NewDense(4, 1, []float64{0.9, 0.2, 0.6, 0.4})
+	assert.InDelta(t, 0.5, score(t, Accuracy(), binary, mat.NewDense(4, 1, []float64{1, 0, 0, 1})), 1e-15)
+	probs := mat.NewDense(3, 3, []float64{0.7, 0.2, 0.1, 0.1, 0.1, 0.8, 0.3, 0.4, 0.3})
+	labels := mat.NewDense(3, 1, []float64{0, 2, 0})
+	assert.InDelta(t, 2.0/3, score(t, Accuracy(), probs, labels), 1e-15)
+	onehot := mat.NewDense(3, 3, []float64{1, 0, 0, 0, 0, 1, 0, 1, 0})
+	assert.InDelta(t, 1, score(t, Accuracy(), probs, onehot), 1e-15)
+}
