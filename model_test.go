@@ -179,10 +179,17 @@ func TestLoadRejectsMismatchesAndCorruption(t *testing.T) {
 			assert.Equal(t, before, target.Params().Theta(), "weights must be unchanged after a failed Load")
 		})
 	}
+	// A failed Load leaves an uncompiled model uncompiled.
+	bare := NewSequential(layers.Dense(3))
+	require.Error(t, bare.Load(bytes.NewReader(good)))
+	assert.Nil(t, bare.Params())
+	_, err := bare.Predict(mat.NewDense(1, 1, nil))
+	assert.ErrorIs(t, err, ErrNotCompiled)
+
 	// A different input width is caught too.
 	wide := NewSequential(layers.Dense(10, layers.Tanh), layers.Dense(1))
 	require.NoError(t, wide.Compile(Input(3), losses.MSE(), optim.SGD(optim.SGDConfig{})))
-	err := wide.Load(bytes.NewReader(good))
+	err = wide.Load(bytes.NewReader(good))
 	require.ErrorContains(t, err, "input shape [1] in the file, [3] in the model")
 }
 

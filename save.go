@@ -89,8 +89,15 @@ func (m *Sequential) Save(w io.Writer) error {
 // Load reads weights written by Save. An uncompiled model is first built
 // for the file's input shape (Compile afterwards keeps the loaded weights).
 // The file must match the model's layers and parameters exactly; on any
-// error the model's weights are left unchanged.
-func (m *Sequential) Load(r io.Reader) error {
+// error the model is left as it was.
+func (m *Sequential) Load(r io.Reader) (err error) {
+	if m.params == nil {
+		defer func() {
+			if err != nil { // undo the build: the model stays unbuilt
+				m.params, m.input, m.output, m.names, m.shapes, m.nets = nil, nil, nil, nil, nil, nil
+			}
+		}()
+	}
 	br := bufio.NewReader(r)
 	magic, err := br.ReadString('\n')
 	if err != nil {
