@@ -26,7 +26,8 @@ func randomMatrix(rng *rand.Rand, r, c int, lo, hi float64) *mat.Dense {
 }
 
 // checkGradient compares the graph's gradient on one batch with central
-// finite differences of its forward-only loss, entry by entry.
+// finite differences of its forward-only loss, entry by entry (relative
+// error ≤ 1e-6).
 func checkGradient(t *testing.T, m *Sequential, x, y mat.Matrix, batch int) {
 	t.Helper()
 	d, err := m.dataset(x, y)
@@ -45,10 +46,10 @@ func checkGradient(t *testing.T, m *Sequential, x, y mat.Matrix, batch int) {
 	require.NoError(t, err)
 	require.InDelta(t, loss, l0, 1e-12*math.Max(1, math.Abs(loss)), "forward-only and gradient graphs disagree on the loss")
 
-	const h = 1e-5
 	worst := 0.0
 	for i := range theta {
 		orig := theta[i]
+		h := 1e-5 * math.Max(math.Abs(orig), 1e-2) // relative step: parameters span many scales
 		theta[i] = orig + h
 		up, err := obj.Loss()
 		require.NoError(t, err)
