@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
+	"gorgonia.org/tensor"
 
 	"golem/layers"
 	"golem/losses"
@@ -389,4 +390,17 @@ func TestFromRowsAndFromTensor(t *testing.T) {
 	_, err = FromRows(nil)
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "at least one"))
+
+	mt, err := FromTensor(tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6})))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 3}, dims(mt))
+	assert.Equal(t, 6.0, mt.At(1, 2))
+	col, err := FromTensor(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{7, 8, 9})))
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 1}, dims(col))
+	assert.Equal(t, 8.0, col.At(1, 0))
+	_, err = FromTensor(tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, 2})))
+	assert.ErrorContains(t, err, "want float64")
+	_, err = FromTensor(tensor.New(tensor.WithShape(1, 2, 2), tensor.WithBacking([]float64{1, 2, 3, 4})))
+	assert.ErrorContains(t, err, "want (N) or (N × d)")
 }

@@ -94,11 +94,6 @@ func (b *Builder) Input(name string, shape ...int) *Input {
 	return &Input{Node: n, Data: data, Shape: append([]int(nil), shape...)}
 }
 
-// Scalar adds a float64 constant to the graph.
-func (b *Builder) Scalar(v float64) *G.Node {
-	return G.NewConstant(v)
-}
-
 // Tensor adds a constant tensor of the given shape with row-major values;
 // name is made unique within the graph.
 func (b *Builder) Tensor(name string, shape []int, values []float64) *G.Node {

@@ -14,7 +14,6 @@ package graph
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 )
 
 // Param is a named view into the flat parameter vector θ.
@@ -84,9 +83,6 @@ func (ps *Params) Init(seed uint64) {
 	}
 }
 
-// Initialized reports whether θ has been allocated.
-func (ps *Params) Initialized() bool { return ps.theta != nil }
-
 // Len is the total number of scalars P.
 func (ps *Params) Len() int {
 	if n := len(ps.list); n > 0 {
@@ -138,15 +134,6 @@ func (s *Scope) Param(name string, shape []int, init Initializer, fanIn, fanOut 
 		full = s.prefix + "/" + name
 	}
 	return s.params.Declare(full, shape, init, fanIn, fanOut)
-}
-
-// Describe lists the parameters as "name shape" lines, for errors and summaries.
-func (ps *Params) Describe() string {
-	var b strings.Builder
-	for _, p := range ps.list {
-		fmt.Fprintf(&b, "%s %v\n", p.Name, p.Shape)
-	}
-	return b.String()
 }
 
 func shapeSize(shape []int) int {
