@@ -46,21 +46,9 @@ func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
 	b := graph.NewBuilder(m.params, batch)
 	n := &net{batch: batch}
 	n.x = b.Input("x", batch, m.input.Size())
-	h := n.x.Node
-	for i, l := range m.layers {
-		var out *G.Node
-		err := graph.Catch(func() error {
-			var e error
-			out, e = l.Forward(b, h)
-			return e
-		})
-		if err != nil {
-			return nil, fmt.Errorf("golem: layer %s (%s) on input %v: %w", m.names[i], describe(l), h.Shape(), err)
-		}
-		if want := append([]int{batch}, m.shapes[i]...); !graph.SameShape(out.Shape(), want) {
-			return nil, fmt.Errorf("golem: layer %s (%s) returned shape %v, its Build promised %v", m.names[i], describe(l), out.Shape(), want)
-		}
-		h = out
+	h, err := m.forwardLayers(b, n.x.Node)
+	if err != nil {
+		return nil, err
 	}
 	n.out = b.Output(h)
 	n.w = b.Input("w", batch)
@@ -82,11 +70,33 @@ func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
 			}
 		}
 	}
-	var err error
 	if n.machine, err = graph.Compile(b); err != nil {
 		return nil, fmt.Errorf("golem: %w", err)
 	}
 	return n, nil
+}
+
+// forwardLayers adds every layer to b on x (batch × features), checking
+// each output shape against what the layer's Build promised.
+func (m *Sequential) forwardLayers(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	h := x
+	for i, l := range m.layers {
+		var out *G.Node
+		b.BeginLayer()
+		err := graph.Catch(func() error {
+			var e error
+			out, e = l.Forward(b, h)
+			return e
+		})
+		if err != nil {
+			return nil, fmt.Errorf("golem: layer %s (%s) on input %v: %w", m.names[i], describe(l), h.Shape(), err)
+		}
+		if want := append([]int{b.Batch()}, m.shapes[i]...); !graph.SameShape(out.Shape(), want) {
+			return nil, fmt.Errorf("golem: layer %s (%s) returned shape %v, its Build promised %v", m.names[i], describe(l), out.Shape(), want)
+		}
+		h = out
+	}
+	return h, nil
 }
 
 // lossNode adds the weighted loss Σᵢ wᵢℓᵢ of the predictions h.

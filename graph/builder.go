@@ -28,6 +28,14 @@ type Builder struct {
 	nodes  map[*Param]*G.Node
 	logits map[*G.Node]logitsOf
 	consts int
+
+	// Jacobian mode (see JacobianMode).
+	jacobian bool
+	loop     map[*Param]bool
+	taps     []*Tap
+	tiles    []*Tile
+	tiled    map[*Param]*G.Node
+	accessed []*Param
 }
 
 type logitsOf struct {
@@ -44,6 +52,7 @@ func NewBuilder(ps *Params, batch int) *Builder {
 		batch:  batch,
 		nodes:  map[*Param]*G.Node{},
 		logits: map[*G.Node]logitsOf{},
+		tiled:  map[*Param]*G.Node{},
 	}
 }
 
@@ -53,9 +62,9 @@ func (b *Builder) Graph() *G.ExprGraph { return b.g }
 // Batch is the graph's fixed number of rows.
 func (b *Builder) Batch() int { return b.batch }
 
-// Param returns p's node in this graph, creating it on first use. Its value
-// is a tensor backed by p's slice of θ.
-func (b *Builder) Param(p *Param) *G.Node {
+// paramNode returns p's node in this graph, creating it on first use. Its
+// value is a tensor backed by p's slice of θ.
+func (b *Builder) paramNode(p *Param) *G.Node {
 	if n, ok := b.nodes[p]; ok {
 		return n
 	}

@@ -1,0 +1,158 @@
+package graph
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// A Jacobian graph computes, for every row of a batch, the derivative of
+// that row's residual with respect to every parameter. Gorgonia
+// differentiates only with respect to input nodes and sums over the batch,
+// so a Jacobian graph makes per-row derivatives reachable through zero-valued
+// inputs added to the graph:
+//
+//   - Tap: Affine adds a zero input E at its result z = x·W + b. The gradient
+//     of the seeded cost with respect to E is each row's δ = ∂r/∂z, and the
+//     row's Jacobian entries are x ⊗ δ for W and δ for b. This is the fast
+//     route; any layer built on Affine takes it.
+//   - Tile: Param returns p + T with T a zero input of shape (batch, p's
+//     shape...), so the parameter has one copy per row and ∂cost/∂T is the
+//     per-row derivative. This works for parameters used elementwise or
+//     through the broadcasting helpers and MatMul.
+//   - Loop: parameters the engine marks as Loop are used as they are; their
+//     derivatives come from a separate one-sample graph run per residual.
+
+// Tap records one Affine use in a Jacobian graph.
+type Tap struct {
+	W, Bias *Param  // Bias may be nil
+	X       *Output // the layer input x (batch × in)
+	E       *G.Node // the zero input added at z (batch × out)
+}
+
+// Tile records one tiled parameter in a Jacobian graph.
+type Tile struct {
+	Param *Param
+	T     *G.Node // the zero input (batch × shape...)
+}
+
+// JacobianMode turns b into a Jacobian-graph builder: Affine taps and Param
+// tiles, except for the parameters in loop, which are used as they are.
+func (b *Builder) JacobianMode(loop map[*Param]bool) {
+	b.jacobian = true
+	b.loop = loop
+}
+
+// Taps returns the taps added so far.
+func (b *Builder) Taps() []*Tap { return b.taps }
+
+// Tiles returns the tiled parameters.
+func (b *Builder) Tiles() []*Tile { return b.tiles }
+
+// BeginLayer marks the start of a layer's Forward, so that LayerParams can
+// tell which parameters the layer used.
+func (b *Builder) BeginLayer() { b.accessed = nil }
+
+// LayerParams lists the parameters used since the last BeginLayer.
+func (b *Builder) LayerParams() []*Param { return b.accessed }
+
+func (b *Builder) touch(p *Param) {
+	for _, q := range b.accessed {
+		if q == p {
+			return
+		}
+	}
+	b.accessed = append(b.accessed, p)
+}
+
+// Param returns p's node in this graph. In a Jacobian graph a parameter not
+// marked Loop is tiled: the node has shape (batch, p's shape...) and each
+// row holds the same values. Layer code that combines parameters with the
+// batch through the broadcasting helpers (Add, Sub, Mul, Div) and MatMul
+// works unchanged with either shape.
+func (b *Builder) Param(p *Param) *G.Node {
+	b.touch(p)
+	if !b.jacobian || b.loop[p] {
+		return b.paramNode(p)
+	}
+	if n, ok := b.tiled[p]; ok {
+		return n
+	}
+	shape := append([]int{b.batch}, p.Shape...)
+	zero := b.Input(p.Name+"/tile", shape...)
+	n, err := Add(zero.Node, b.paramNode(p))
+	if err != nil {
+		// Shapes always broadcast here; failing is a programmer error.
+		panic(fmt.Sprintf("graph: tiling %s: %v", p.Name, err))
+	}
+	b.tiles = append(b.tiles, &Tile{Param: p, T: zero.Node})
+	b.tiled[p] = n
+	return n
+}
+
+// Affine returns x·W + bias for x of shape (batch × in), W (in × out) and
+// bias (out) or nil. In a Jacobian graph it adds a tap (see Tap), which is
+// the fastest way to per-sample Jacobians: custom layers that compute an
+// affine map should use Affine rather than MatMul and Add.
+func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
+	if x.Dims() != 2 || len(w.Shape) != 2 || x.Shape()[1] != w.Shape[0] {
+		return nil, fmt.Errorf("graph.Affine: x %v and W %v do not multiply", x.Shape(), w.Shape)
+	}
+	if bias != nil && (len(bias.Shape) != 1 || bias.Shape[0] != w.Shape[1]) {
+		return nil, fmt.Errorf("graph.Affine: bias %v does not match W %v", bias.Shape, w.Shape)
+	}
+	tap := b.jacobian && !b.loop[w] && (bias == nil || !b.loop[bias])
+	b.touch(w)
+	if bias != nil {
+		b.touch(bias)
+	}
+	err = Catch(func() error {
+		var e error
+		if z, e = G.Mul(x, b.paramNode(w)); e != nil {
+			return e
+		}
+		if bias != nil {
+			if z, e = Add(z, b.paramNode(bias)); e != nil {
+				return e
+			}
+		}
+		if tap {
+			e0 := b.Input(w.Name+"/tap", b.batch, w.Shape[1])
+			if z, e = G.Add(z, e0.Node); e != nil {
+				return e
+			}
+			b.taps = append(b.taps, &Tap{W: w, Bias: bias, X: b.Output(x), E: e0.Node})
+		}
+		return nil
+	})
+	return z, err
+}
+
+// MatMul returns x·w for x of shape (batch × in) and w of shape (in × out),
+// or, when w is a tiled parameter (batch × in × out), the row-wise product
+// with each row's own copy.
+func MatMul(x, w *G.Node) (out *G.Node, err error) {
+	err = Catch(func() error {
+		switch {
+		case w.Dims() == 2:
+			var e error
+			out, e = G.Mul(x, w)
+			return e
+		case w.Dims() == 3 && x.Dims() == 2 && x.Shape()[0] == w.Shape()[0]:
+			rows, in, cols := w.Shape()[0], w.Shape()[1], w.Shape()[2]
+			x3, e := Reshape(x, rows, 1, in)
+			if e != nil {
+				return e
+			}
+			p, e := G.BatchedMatMul(x3, w)
+			if e != nil {
+				return e
+			}
+			out, e = Reshape(p, rows, cols)
+			return e
+		default:
+			return fmt.Errorf("graph.MatMul: shapes %v and %v do not multiply", x.Shape(), w.Shape())
+		}
+	})
+	return out, err
+}

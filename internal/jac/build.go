@@ -1,0 +1,255 @@
+package jac
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+
+	"golem/graph"
+)
+
+// buildFast builds a fast graph with the given rows. When a layer fails to
+// build with tiled parameters, its parameters move to the loop route and
+// the build is retried.
+func (e *Engine) buildFast(rows int) (*fastGraph, error) {
+	for {
+		f, failed, err := e.tryBuildFast(rows)
+		if err == nil {
+			return f, nil
+		}
+		moved := false
+		for _, p := range failed {
+			if !e.loop[p] {
+				e.setLoop(p)
+				moved = true
+			}
+		}
+		if !moved {
+			return nil, fmt.Errorf("jac: building the Jacobian graph: %w", err)
+		}
+	}
+}
+
+// setLoop moves p to the loop route; graphs built before are stale.
+func (e *Engine) setLoop(p *graph.Param) {
+	e.loop[p] = true
+	e.workers = map[int][]*worker{}
+}
+
+func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, err error) {
+	s := e.spec
+	b := graph.NewBuilder(s.Params, rows)
+	b.JacobianMode(e.loop)
+	f = &fastGraph{rows: rows}
+	f.x = b.Input("x", rows, s.Inputs)
+	f.y = b.Input("y", rows, s.Targets)
+	f.seed = b.Input("seed", rows, s.Residuals)
+	var r *G.Node
+	if err = graph.Catch(func() error {
+		var e error
+		r, e = s.Build(b, f.x.Node, f.y.Node)
+		return e
+	}); err != nil {
+		return nil, b.LayerParams(), err
+	}
+	if !graph.SameShape(r.Shape(), []int{rows, s.Residuals}) {
+		return nil, nil, fmt.Errorf("residuals have shape %v, want (%d, %d)", r.Shape(), rows, s.Residuals)
+	}
+	f.r = b.Output(r)
+	var wrt G.Nodes
+	for _, t := range b.Taps() {
+		wrt = append(wrt, t.E)
+	}
+	for _, t := range b.Tiles() {
+		wrt = append(wrt, t.T)
+	}
+	if len(wrt) > 0 {
+		var grads G.Nodes
+		if err = graph.Catch(func() error {
+			cost, e := G.HadamardProd(r, f.seed.Node)
+			if e != nil {
+				return e
+			}
+			if cost, e = G.Sum(cost); e != nil {
+				return e
+			}
+			grads, e = G.Grad(cost, wrt...)
+			return e
+		}); err != nil {
+			return nil, nil, err
+		}
+		for i, t := range b.Taps() {
+			f.taps = append(f.taps, tapOut{tap: t, grad: b.Output(grads[i])})
+		}
+		for i, t := range b.Tiles() {
+			f.tiles = append(f.tiles, tileOut{tile: t, grad: b.Output(grads[len(b.Taps())+i])})
+		}
+	}
+	if f.machine, err = graph.Compile(b); err != nil {
+		return nil, nil, err
+	}
+	return f, nil, nil
+}
+
+// buildLoop builds the one-sample graph of the loop route.
+func (e *Engine) buildLoop() (*loopGraph, error) {
+	s := e.spec
+	b := graph.NewBuilder(s.Params, 1)
+	l := &loopGraph{}
+	l.x = b.Input("x", 1, s.Inputs)
+	l.y = b.Input("y", 1, s.Targets)
+	l.seed = b.Input("seed", 1, s.Residuals)
+	err := graph.Catch(func() error {
+		r, err := s.Build(b, l.x.Node, l.y.Node)
+		if err != nil {
+			return err
+		}
+		l.r = b.Output(r)
+		cost, err := G.HadamardProd(r, l.seed.Node)
+		if err != nil {
+			return err
+		}
+		if cost, err = G.Sum(cost); err != nil {
+			return err
+		}
+		ps, grads, err := b.Gradients(cost)
+		if err != nil {
+			return err
+		}
+		l.params = ps
+		for _, g := range grads {
+			l.grads = append(l.grads, b.Output(g))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jac: building the one-sample graph: %w", err)
+	}
+	if l.machine, err = graph.Compile(b); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// probeSamples is how many samples the first call uses to verify routes.
+const probeSamples = 3
+
+// ensureRoutes verifies, once, that the fast graph gives the same residuals
+// and, for each parameter, the same J columns as the loop route on the
+// first few samples of d. Parameters where the columns differ move to the
+// loop route; if the residuals differ, a tiled layer changed the model's
+// value (it mixes rows), and every tiled parameter moves to the loop route.
+func (e *Engine) ensureRoutes(d Data) error {
+	if e.verified {
+		return nil
+	}
+	n := min(d.N, probeSamples)
+	rows := n * e.spec.Residuals
+	for !e.allLoop() {
+		f, err := e.buildFast(rows)
+		if err != nil {
+			return err
+		}
+		probe := &worker{fast: f, j: make([]float64, rows*e.p), r: make([]float64, rows)}
+		if err := probe.compute(e, d, 0, n); err != nil {
+			return err
+		}
+		refJ, refR, err := e.loopReference(d, n)
+		if err != nil {
+			return err
+		}
+		moved := false
+		if !sameColumns(probe.r, refR, 1, rows, 0, 1) {
+			for _, t := range f.tiles {
+				e.setLoop(t.tile.Param)
+				moved = true
+			}
+		}
+		if !moved {
+			for _, p := range e.spec.Params.List() {
+				if !e.loop[p] && !sameColumns(probe.j, refJ, e.p, rows, p.Offset, p.Size()) {
+					e.setLoop(p)
+					moved = true
+				}
+			}
+		}
+		if !moved {
+			e.setRoutes(f)
+			break
+		}
+	}
+	if e.allLoop() {
+		e.setRoutes(nil)
+	}
+	e.verified = true
+	return nil
+}
+
+// setRoutes records each parameter's route as the fast graph f uses it.
+func (e *Engine) setRoutes(f *fastGraph) {
+	e.routes = map[*graph.Param]Route{}
+	for _, p := range e.spec.Params.List() {
+		e.routes[p] = RouteLoop
+	}
+	if f == nil {
+		return
+	}
+	for _, t := range f.tiles {
+		e.routes[t.tile.Param] = RouteTile
+	}
+	for _, t := range f.taps {
+		e.routes[t.tap.W] = RouteTap
+		if t.tap.Bias != nil {
+			e.routes[t.tap.Bias] = RouteTap
+		}
+	}
+}
+
+func (e *Engine) allLoop() bool { return len(e.loop) == len(e.spec.Params.List()) }
+
+// loopReference computes the probe rows of J for every parameter, and the
+// residuals, through the loop route.
+func (e *Engine) loopReference(d Data, n int) (J, r []float64, err error) {
+	l, err := e.buildLoop()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, P, R := e.spec, e.p, e.spec.Residuals
+	ref := make([]float64, n*R*P)
+	r = make([]float64, n*R)
+	for i := 0; i < n; i++ {
+		copy(l.x.Data, d.X[i*s.Inputs:(i+1)*s.Inputs])
+		copy(l.y.Data, d.Y[i*s.Targets:(i+1)*s.Targets])
+		for k := 0; k < R; k++ {
+			clear(l.seed.Data)
+			l.seed.Data[k] = 1
+			if err := l.machine.Run(); err != nil {
+				return nil, nil, err
+			}
+			r[i*R+k] = l.r.Data()[k]
+			row := ref[(i*R+k)*P : (i*R+k+1)*P]
+			for pi, p := range l.params {
+				copy(row[p.Offset:p.Offset+p.Size()], l.grads[pi].Data())
+			}
+		}
+	}
+	return ref, r, nil
+}
+
+// sameColumns compares columns [off, off+size) of two row-major blocks,
+// relative to the largest entry of those columns.
+func sameColumns(a, b []float64, P, rows, off, size int) bool {
+	var scale, diff float64
+	for q := 0; q < rows; q++ {
+		for c := off; c < off+size; c++ {
+			x, y := a[q*P+c], b[q*P+c]
+			scale = math.Max(scale, math.Max(math.Abs(x), math.Abs(y)))
+			diff = math.Max(diff, math.Abs(x-y))
+			if math.IsNaN(x) != math.IsNaN(y) {
+				return false
+			}
+		}
+	}
+	return diff <= 1e-9*scale+1e-300
+}

@@ -1,0 +1,310 @@
+// Package jac computes per-sample Jacobians of a model's residuals through
+// Gorgonia's autodiff, and streams them into the Levenberg–Marquardt normal
+// equations JᵀWJ and JᵀWr.
+//
+// The residuals are r (N samples × R per sample); J has one row per
+// (sample, residual) pair and one column per parameter. Rows are computed
+// in chunks, each by one run of a "fast" graph in which every graph row is a
+// (sample, residual) pair and a seed input selects that row's residual, so
+// one gradient gives every row's derivatives (see graph.Tap and graph.Tile).
+// Parameters whose layers cannot be tapped or tiled take the loop route: a
+// one-sample graph run once per residual. The engine picks the route per
+// parameter: a layer whose tiled build fails moves to the loop route, and on
+// first use a probe compares every parameter's fast-route columns with the
+// loop route on a few samples, so a route that would be wrong is never used.
+package jac
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
+
+	"golem/graph"
+)
+
+// Spec describes a model's residuals.
+type Spec struct {
+	Params    *graph.Params
+	Inputs    int // features per sample
+	Targets   int // target columns per sample
+	Residuals int // R, residuals per sample
+	// Build adds the model and its residuals for x (rows × Inputs) and
+	// y (rows × Targets) to b and returns r (rows × Residuals). It calls
+	// b.BeginLayer before each layer's Forward.
+	Build func(b *graph.Builder, x, y *G.Node) (*G.Node, error)
+}
+
+// Data is the data of one call: row-major samples with optional weights.
+type Data struct {
+	N             int
+	X             []float64 // N × Inputs
+	Y             []float64 // N × Targets
+	Weights       []float64 // per sample, ≥ 0; nil means 1
+	OutputWeights []float64 // per residual, ≥ 0; nil means 1
+}
+
+// Config tunes an Engine. Zero fields take the defaults.
+type Config struct {
+	// ChunkRows is the number of J rows computed per graph run; default
+	// MemoryBudget/(8·P) clamped to [256, 2048], rounded to whole samples.
+	ChunkRows int
+	// MemoryBudget bounds one worker's chunk of J in bytes; default 32 MiB.
+	MemoryBudget int
+	// Workers is the number of goroutines, each with its own graphs;
+	// default min(2, GOMAXPROCS). Results are bit-identical run to run for
+	// a given Workers.
+	Workers int
+}
+
+// Route is how the engine differentiates a parameter per sample.
+type Route int
+
+const (
+	// RouteTap: the parameter's layer uses graph.Builder.Affine.
+	RouteTap Route = iota + 1
+	// RouteTile: the parameter is tiled per row.
+	RouteTile
+	// RouteLoop: a one-sample graph per residual.
+	RouteLoop
+)
+
+func (r Route) String() string {
+	switch r {
+	case RouteTap:
+		return "tap"
+	case RouteTile:
+		return "tile"
+	case RouteLoop:
+		return "loop"
+	}
+	return "unknown"
+}
+
+// Engine computes Jacobians and normal equations for one model. It is not
+// safe for concurrent use; it runs its own goroutines.
+type Engine struct {
+	spec     Spec
+	cfg      Config
+	p        int
+	loop     map[*graph.Param]bool
+	routes   map[*graph.Param]Route
+	verified bool
+	workers  map[int][]*worker // by chunk rows
+}
+
+// New validates spec and returns an engine. Graphs are built on first use.
+func New(spec Spec, cfg Config) (*Engine, error) {
+	switch {
+	case spec.Params == nil || spec.Params.Theta() == nil:
+		return nil, errors.New("jac: the parameters are not initialized")
+	case spec.Inputs <= 0 || spec.Targets <= 0 || spec.Residuals <= 0:
+		return nil, fmt.Errorf("jac: invalid sizes: %d inputs, %d targets, %d residuals", spec.Inputs, spec.Targets, spec.Residuals)
+	case spec.Build == nil:
+		return nil, errors.New("jac: Spec.Build is nil")
+	case cfg.ChunkRows < 0 || cfg.MemoryBudget < 0 || cfg.Workers < 0:
+		return nil, errors.New("jac: negative Config field")
+	}
+	if cfg.MemoryBudget == 0 {
+		cfg.MemoryBudget = 32 << 20
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = min(2, runtime.GOMAXPROCS(0))
+	}
+	return &Engine{spec: spec, cfg: cfg, p: spec.Params.Len(), loop: map[*graph.Param]bool{}, workers: map[int][]*worker{}}, nil
+}
+
+// Routes reports the route of each parameter, by name, once the engine has
+// been used.
+func (e *Engine) Routes() map[string]Route {
+	out := map[string]Route{}
+	for p, r := range e.routes {
+		out[p.Name] = r
+	}
+	return out
+}
+
+// Rows is the number of rows of J for n samples.
+func (e *Engine) Rows(n int) int { return n * e.spec.Residuals }
+
+// Jacobian writes J (N·R × P) into dst and the residuals (N·R) into r.
+func (e *Engine) Jacobian(ctx context.Context, d Data, dst *mat.Dense, r []float64) error {
+	if err := e.check(d); err != nil {
+		return err
+	}
+	rows, cols := dst.Dims()
+	if rows != e.Rows(d.N) || cols != e.p || len(r) != e.Rows(d.N) {
+		return fmt.Errorf("jac: J must be %d×%d with %d residuals, got %d×%d and %d", e.Rows(d.N), e.p, e.Rows(d.N), rows, cols, len(r))
+	}
+	raw := dst.RawMatrix()
+	_, err := e.run(ctx, d, func(w *worker, first, valid int) {
+		base := first * e.spec.Residuals
+		for q := 0; q < valid; q++ {
+			copy(raw.Data[(base+q)*raw.Stride:(base+q)*raw.Stride+e.p], w.j[q*e.p:(q+1)*e.p])
+			r[base+q] = w.r[q]
+		}
+	})
+	return err
+}
+
+// NormalEquations computes JᵀWJ (into jtj, upper and lower) and JᵀWr (into
+// jtr) and returns Σ W·r², streaming J chunk by chunk: memory stays
+// O(P² + chunk·P).
+func (e *Engine) NormalEquations(ctx context.Context, d Data, jtj *mat.SymDense, jtr []float64) (float64, error) {
+	if err := e.check(d); err != nil {
+		return 0, err
+	}
+	if jtj.SymmetricDim() != e.p || len(jtr) != e.p {
+		return 0, fmt.Errorf("jac: JᵀWJ must be %d×%d and JᵀWr %d long, got %d and %d", e.p, e.p, e.p, jtj.SymmetricDim(), len(jtr))
+	}
+	used, err := e.run(ctx, d, func(w *worker, first, valid int) {
+		if !w.accumulating { // each worker touches only itself: no race
+			w.startAccumulating(e.p)
+		}
+		w.accumulate(d, e.spec.Residuals, first, valid, e.p)
+	})
+	if err != nil {
+		for _, w := range used {
+			w.accumulating = false
+		}
+		return 0, err
+	}
+	// Reduce in worker order, whatever order the workers finished in.
+	raw := jtj.RawSymmetric()
+	var loss float64
+	clear(jtr)
+	for i := 0; i < e.p; i++ {
+		clear(raw.Data[i*raw.Stride : i*raw.Stride+e.p])
+	}
+	for _, w := range used { // in worker order, whatever order they finished in
+		if !w.accumulating {
+			continue
+		}
+		for i := 0; i < e.p; i++ {
+			dst := raw.Data[i*raw.Stride : i*raw.Stride+e.p]
+			src := w.gram[i*e.p : (i+1)*e.p]
+			for j := i; j < e.p; j++ {
+				dst[j] += src[j]
+			}
+		}
+		for i := range jtr {
+			jtr[i] += w.jtr[i]
+		}
+		loss += w.loss
+		w.accumulating = false
+	}
+	return loss, nil
+}
+
+func (e *Engine) check(d Data) error {
+	s := e.spec
+	switch {
+	case d.N <= 0:
+		return errors.New("jac: no samples")
+	case len(d.X) != d.N*s.Inputs:
+		return fmt.Errorf("jac: X has %d values, want %d×%d", len(d.X), d.N, s.Inputs)
+	case len(d.Y) != d.N*s.Targets:
+		return fmt.Errorf("jac: Y has %d values, want %d×%d", len(d.Y), d.N, s.Targets)
+	case d.Weights != nil && len(d.Weights) != d.N:
+		return fmt.Errorf("jac: %d sample weights for %d samples", len(d.Weights), d.N)
+	case d.OutputWeights != nil && len(d.OutputWeights) != s.Residuals:
+		return fmt.Errorf("jac: %d output weights for %d residuals", len(d.OutputWeights), s.Residuals)
+	}
+	for i, w := range d.Weights {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("jac: sample weight %d is %v", i, w)
+		}
+	}
+	for k, w := range d.OutputWeights {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("jac: output weight %d is %v", k, w)
+		}
+	}
+	return nil
+}
+
+// chunkSamples picks the samples per chunk for n samples: within the row
+// budget, with a chunk count that is a multiple of the workers so they
+// share the work evenly.
+func (e *Engine) chunkSamples(n int) (perChunk, chunks int) {
+	R := e.spec.Residuals
+	maxRows := e.cfg.ChunkRows
+	if maxRows == 0 {
+		maxRows = min(max(e.cfg.MemoryBudget/(8*e.p), 256), 2048)
+	}
+	maxSamples := max(maxRows/R, 1)
+	if n <= maxSamples {
+		return n, 1
+	}
+	w := e.cfg.Workers
+	chunks = w * ((n + w*maxSamples - 1) / (w * maxSamples))
+	perChunk = (n + chunks - 1) / chunks
+	return perChunk, (n + perChunk - 1) / perChunk
+}
+
+// run computes every chunk of J for d and calls use(w, firstSample,
+// validRows) with the chunk in w.j and w.r. Chunk c goes to worker c mod W,
+// so which worker computes what is fixed. It returns the workers that took
+// part, in index order.
+func (e *Engine) run(ctx context.Context, d Data, use func(w *worker, first, valid int)) ([]*worker, error) {
+	perChunk, chunks := e.chunkSamples(d.N)
+	if err := e.ensureRoutes(d); err != nil {
+		return nil, err
+	}
+	ws, err := e.workersFor(perChunk * e.spec.Residuals)
+	if err != nil {
+		return nil, err
+	}
+	nw := min(len(ws), chunks)
+	work := func(wi int) error {
+		w := ws[wi]
+		for c := wi; c < chunks; c += nw {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			first := c * perChunk
+			count := min(perChunk, d.N-first)
+			if err := w.compute(e, d, first, count); err != nil {
+				return err
+			}
+			use(w, first, count*e.spec.Residuals)
+		}
+		return nil
+	}
+	if nw == 1 {
+		return ws[:1], work(0)
+	}
+	errs := make([]error, nw)
+	var wg sync.WaitGroup
+	for wi := 0; wi < nw; wi++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[wi] = work(wi)
+		}()
+	}
+	wg.Wait()
+	return ws[:nw], errors.Join(errs...)
+}
+
+// workersFor returns the workers whose fast graphs have the given rows.
+func (e *Engine) workersFor(rows int) ([]*worker, error) {
+	if ws, ok := e.workers[rows]; ok {
+		return ws, nil
+	}
+	ws := make([]*worker, e.cfg.Workers)
+	for i := range ws {
+		f, err := e.buildFast(rows)
+		if err != nil {
+			return nil, err
+		}
+		ws[i] = &worker{index: i, fast: f, j: make([]float64, rows*e.p), r: make([]float64, rows)}
+	}
+	e.workers[rows] = ws
+	return ws, nil
+}

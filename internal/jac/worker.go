@@ -1,0 +1,205 @@
+package jac
+
+import (
+	"math"
+
+	"golem/graph"
+)
+
+// worker owns one fast graph (and, when needed, one loop graph) and the
+// buffers of one chunk; each worker runs on its own goroutine.
+type worker struct {
+	index int
+	fast  *fastGraph
+	loop  *loopGraph
+	j     []float64 // chunk of J, rows × P
+	r     []float64 // chunk of residuals
+
+	// Normal-equation accumulators (see startAccumulating).
+	accumulating bool
+	gram         []float64 // P×P, upper triangle
+	jtr          []float64
+	loss         float64
+}
+
+// compute fills w.j and w.r with the J rows of samples [first, first+count).
+func (w *worker) compute(e *Engine, d Data, first, count int) error {
+	s, f, P := e.spec, w.fast, e.p
+	R := s.Residuals
+	rows := f.rows
+	valid := count * R
+	// Bind: row q is (sample first+q/R, residual q%R); padding rows are zero.
+	for q := 0; q < rows; q++ {
+		xr := f.x.Data[q*s.Inputs : (q+1)*s.Inputs]
+		yr := f.y.Data[q*s.Targets : (q+1)*s.Targets]
+		sr := f.seed.Data[q*R : (q+1)*R]
+		clear(sr)
+		if q >= valid {
+			clear(xr)
+			clear(yr)
+			continue
+		}
+		i := first + q/R
+		copy(xr, d.X[i*s.Inputs:(i+1)*s.Inputs])
+		copy(yr, d.Y[i*s.Targets:(i+1)*s.Targets])
+		sr[q%R] = 1
+	}
+	if err := f.machine.Run(); err != nil {
+		return err
+	}
+	res := f.r.Data()
+	for q := 0; q < valid; q++ {
+		w.r[q] = res[q*R+q%R]
+	}
+	clear(w.j[:valid*P])
+	for _, t := range f.taps {
+		addTap(w.j, P, valid, t)
+	}
+	for _, t := range f.tiles {
+		g := t.grad.Data()
+		size := t.tile.Param.Size()
+		off := t.tile.Param.Offset
+		for q := 0; q < valid; q++ {
+			row := w.j[q*P+off : q*P+off+size]
+			for k, v := range g[q*size : (q+1)*size] {
+				row[k] += v
+			}
+		}
+	}
+	if len(e.loop) > 0 {
+		if err := w.computeLoop(e, d, first, count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addTap adds x ⊗ δ (for W) and δ (for the bias) to each row.
+func addTap(j []float64, P, valid int, t tapOut) {
+	x, delta := t.tap.X.Data(), t.grad.Data()
+	in, out := t.tap.W.Shape[0], t.tap.W.Shape[1]
+	offW := t.tap.W.Offset
+	for q := 0; q < valid; q++ {
+		row := j[q*P : (q+1)*P]
+		dq := delta[q*out : (q+1)*out]
+		for a, xa := range x[q*in : (q+1)*in] {
+			if xa == 0 {
+				continue
+			}
+			dst := row[offW+a*out : offW+(a+1)*out]
+			for b, v := range dq {
+				dst[b] += xa * v
+			}
+		}
+		if t.tap.Bias != nil {
+			dst := row[t.tap.Bias.Offset : t.tap.Bias.Offset+out]
+			for b, v := range dq {
+				dst[b] += v
+			}
+		}
+	}
+}
+
+// computeLoop adds the loop-route columns, one sample and residual at a time.
+func (w *worker) computeLoop(e *Engine, d Data, first, count int) error {
+	if w.loop == nil {
+		l, err := e.buildLoop()
+		if err != nil {
+			return err
+		}
+		w.loop = l
+	}
+	s, l, P := e.spec, w.loop, e.p
+	R := s.Residuals
+	for c := 0; c < count; c++ {
+		i := first + c
+		copy(l.x.Data, d.X[i*s.Inputs:(i+1)*s.Inputs])
+		copy(l.y.Data, d.Y[i*s.Targets:(i+1)*s.Targets])
+		for k := 0; k < R; k++ {
+			clear(l.seed.Data)
+			l.seed.Data[k] = 1
+			if err := l.machine.Run(); err != nil {
+				return err
+			}
+			row := w.j[(c*R+k)*P : (c*R+k+1)*P]
+			for pi, p := range l.params {
+				if !e.loop[p] {
+					continue
+				}
+				copy(row[p.Offset:p.Offset+p.Size()], l.grads[pi].Data())
+			}
+		}
+	}
+	return nil
+}
+
+func (w *worker) startAccumulating(P int) {
+	if w.gram == nil {
+		w.gram = make([]float64, P*P)
+		w.jtr = make([]float64, P)
+	}
+	clear(w.gram)
+	clear(w.jtr)
+	w.loss = 0
+	w.accumulating = true
+}
+
+// accumulate folds the chunk into JᵀWJ, JᵀWr and Σ W·r²: each row is scaled
+// by √W so one symmetric rank-k update gives JᵀWJ.
+func (w *worker) accumulate(d Data, R, first, valid, P int) {
+	for q := 0; q < valid; q++ {
+		weight := 1.0
+		if d.Weights != nil {
+			weight = d.Weights[first+q/R]
+		}
+		if d.OutputWeights != nil {
+			weight *= d.OutputWeights[q%R]
+		}
+		row := w.j[q*P : (q+1)*P]
+		rq := w.r[q]
+		w.loss += weight * rq * rq
+		if weight == 0 {
+			clear(row)
+			continue
+		}
+		sw := math.Sqrt(weight)
+		for k := range row {
+			row[k] *= sw
+		}
+		scale := sw * rq
+		for k, v := range row {
+			w.jtr[k] += scale * v
+		}
+	}
+	addGramNaive(w.gram, P, w.j, valid, P, P)
+}
+
+// fastGraph is the chunk graph: taps and tiles, seeded residuals.
+type fastGraph struct {
+	rows       int
+	x, y, seed *graph.Input
+	r          *graph.Output
+	taps       []tapOut
+	tiles      []tileOut
+	machine    *graph.Machine
+}
+
+type tapOut struct {
+	tap  *graph.Tap
+	grad *graph.Output
+}
+
+type tileOut struct {
+	tile *graph.Tile
+	grad *graph.Output
+}
+
+// loopGraph is the one-sample graph of the loop route: gradients of one
+// seeded residual with respect to every parameter.
+type loopGraph struct {
+	x, y, seed *graph.Input
+	r          *graph.Output
+	params     []*graph.Param
+	grads      []*graph.Output
+	machine    *graph.Machine
+}
