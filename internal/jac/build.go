@@ -86,10 +86,40 @@ func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, er
 			f.tiles = append(f.tiles, tileOut{tile: t, grad: b.Output(grads[len(b.Taps())+i])})
 		}
 	}
+	f.planWrites(s.Params, e.loop)
 	if f.machine, err = graph.Compile(b); err != nil {
 		return nil, nil, err
 	}
 	return f, nil, nil
+}
+
+// planWrites marks the first contribution to each parameter's columns (taps
+// first, then tiles; loop parameters are written last, by copy) and lists
+// the parameters nothing writes.
+func (f *fastGraph) planWrites(ps *graph.Params, loop map[*graph.Param]bool) {
+	written := map[*graph.Param]bool{}
+	first := func(p *graph.Param) bool {
+		if written[p] {
+			return false
+		}
+		written[p] = true
+		return true
+	}
+	for i := range f.taps {
+		t := &f.taps[i]
+		t.assignW = first(t.tap.W)
+		if t.tap.Bias != nil {
+			t.assignBias = first(t.tap.Bias)
+		}
+	}
+	for i := range f.tiles {
+		f.tiles[i].assign = first(f.tiles[i].tile.Param)
+	}
+	for _, p := range ps.List() {
+		if !written[p] && !loop[p] {
+			f.unwritten = append(f.unwritten, p)
+		}
+	}
 }
 
 // buildLoop builds the one-sample graph of the loop route.
@@ -152,7 +182,7 @@ func (e *Engine) ensureRoutes(d Data) error {
 			return err
 		}
 		probe := &worker{fast: f, j: make([]float64, rows*e.p), r: make([]float64, rows)}
-		if err := probe.compute(e, d, 0, n); err != nil {
+		if err := probe.compute(e, d, 0, n, probe.j, probe.r); err != nil {
 			return err
 		}
 		refJ, refR, err := e.loopReference(d, n)

@@ -142,13 +142,13 @@ func (e *Engine) Jacobian(ctx context.Context, d Data, dst *mat.Dense, r []float
 		return fmt.Errorf("jac: J must be %d×%d with %d residuals, got %d×%d and %d", e.Rows(d.N), e.p, e.Rows(d.N), rows, cols, len(r))
 	}
 	raw := dst.RawMatrix()
-	_, err := e.run(ctx, d, func(w *worker, first, valid int) {
+	if raw.Stride != e.p {
+		return fmt.Errorf("jac: J must be contiguous (stride %d, want %d)", raw.Stride, e.p)
+	}
+	_, err := e.run(ctx, d, func(first int) ([]float64, []float64) {
 		base := first * e.spec.Residuals
-		for q := 0; q < valid; q++ {
-			copy(raw.Data[(base+q)*raw.Stride:(base+q)*raw.Stride+e.p], w.j[q*e.p:(q+1)*e.p])
-			r[base+q] = w.r[q]
-		}
-	})
+		return raw.Data[base*e.p:], r[base:]
+	}, nil)
 	return err
 }
 
@@ -162,7 +162,7 @@ func (e *Engine) NormalEquations(ctx context.Context, d Data, jtj *mat.SymDense,
 	if jtj.SymmetricDim() != e.p || len(jtr) != e.p {
 		return 0, fmt.Errorf("jac: JᵀWJ must be %d×%d and JᵀWr %d long, got %d and %d", e.p, e.p, e.p, jtj.SymmetricDim(), len(jtr))
 	}
-	used, err := e.run(ctx, d, func(w *worker, first, valid int) {
+	used, err := e.run(ctx, d, nil, func(w *worker, first, valid int) {
 		if !w.accumulating { // each worker touches only itself: no race
 			w.startAccumulating(e.p)
 		}
@@ -228,6 +228,9 @@ func (e *Engine) check(d Data) error {
 	return nil
 }
 
+// minShare is the fewest J rows worth handing to a second worker.
+const minShare = 256
+
 // chunkSamples picks the samples per chunk for n samples: within the row
 // budget, with a chunk count that is a multiple of the workers so they
 // share the work evenly.
@@ -238,20 +241,23 @@ func (e *Engine) chunkSamples(n int) (perChunk, chunks int) {
 		maxRows = min(max(e.cfg.MemoryBudget/(8*e.p), 256), 2048)
 	}
 	maxSamples := max(maxRows/R, 1)
-	if n <= maxSamples {
+	w := e.cfg.Workers
+	// One chunk when the work is too small to share (under minShare rows
+	// per worker); otherwise a multiple of the workers.
+	if n <= maxSamples && (w == 1 || n*R < w*minShare) {
 		return n, 1
 	}
-	w := e.cfg.Workers
 	chunks = w * ((n + w*maxSamples - 1) / (w * maxSamples))
 	perChunk = (n + chunks - 1) / chunks
 	return perChunk, (n + perChunk - 1) / perChunk
 }
 
-// run computes every chunk of J for d and calls use(w, firstSample,
-// validRows) with the chunk in w.j and w.r. Chunk c goes to worker c mod W,
-// so which worker computes what is fixed. It returns the workers that took
-// part, in index order.
-func (e *Engine) run(ctx context.Context, d Data, use func(w *worker, first, valid int)) ([]*worker, error) {
+// run computes every chunk of J for d. With into, a chunk is written where
+// into(firstSample) says (rows of J and residuals); otherwise into w.j and
+// w.r, after which use(w, firstSample, validRows) consumes it. Chunk c goes
+// to worker c mod W, so which worker computes what is fixed. run returns
+// the workers that took part, in index order.
+func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []float64), use func(w *worker, first, valid int)) ([]*worker, error) {
 	perChunk, chunks := e.chunkSamples(d.N)
 	if err := e.ensureRoutes(d); err != nil {
 		return nil, err
@@ -269,10 +275,16 @@ func (e *Engine) run(ctx context.Context, d Data, use func(w *worker, first, val
 			}
 			first := c * perChunk
 			count := min(perChunk, d.N-first)
-			if err := w.compute(e, d, first, count); err != nil {
+			j, r := w.j, w.r
+			if into != nil {
+				j, r = into(first)
+			}
+			if err := w.compute(e, d, first, count, j, r); err != nil {
 				return err
 			}
-			use(w, first, count*e.spec.Residuals)
+			if use != nil {
+				use(w, first, count*e.spec.Residuals)
+			}
 		}
 		return nil
 	}

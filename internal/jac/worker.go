@@ -22,8 +22,9 @@ type worker struct {
 	loss         float64
 }
 
-// compute fills w.j and w.r with the J rows of samples [first, first+count).
-func (w *worker) compute(e *Engine, d Data, first, count int) error {
+// compute writes the J rows of samples [first, first+count) into j (row
+// stride P) and their residuals into r.
+func (w *worker) compute(e *Engine, d Data, first, count int, j, r []float64) error {
 	s, f, P := e.spec, w.fast, e.p
 	R := s.Residuals
 	rows := f.rows
@@ -49,33 +50,44 @@ func (w *worker) compute(e *Engine, d Data, first, count int) error {
 	}
 	res := f.r.Data()
 	for q := 0; q < valid; q++ {
-		w.r[q] = res[q*R+q%R]
+		r[q] = res[q*R+q%R]
 	}
-	clear(w.j[:valid*P])
+	// Each parameter's columns are assigned by its first contribution and
+	// accumulated by later ones (a parameter used twice); columns nothing
+	// writes are cleared.
+	for _, p := range f.unwritten {
+		for q := 0; q < valid; q++ {
+			clear(j[q*P+p.Offset : q*P+p.Offset+p.Size()])
+		}
+	}
 	for _, t := range f.taps {
-		addTap(w.j, P, valid, t)
+		writeTap(j, P, valid, t)
 	}
 	for _, t := range f.tiles {
 		g := t.grad.Data()
 		size := t.tile.Param.Size()
 		off := t.tile.Param.Offset
 		for q := 0; q < valid; q++ {
-			row := w.j[q*P+off : q*P+off+size]
-			for k, v := range g[q*size : (q+1)*size] {
+			row, src := j[q*P+off:q*P+off+size], g[q*size:(q+1)*size]
+			if t.assign {
+				copy(row, src)
+				continue
+			}
+			for k, v := range src {
 				row[k] += v
 			}
 		}
 	}
 	if len(e.loop) > 0 {
-		if err := w.computeLoop(e, d, first, count); err != nil {
+		if err := w.computeLoop(e, d, first, count, j); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// addTap adds x ⊗ δ (for W) and δ (for the bias) to each row.
-func addTap(j []float64, P, valid int, t tapOut) {
+// writeTap writes x ⊗ δ (for W) and δ (for the bias) into each row.
+func writeTap(j []float64, P, valid int, t tapOut) {
 	x, delta := t.tap.X.Data(), t.grad.Data()
 	in, out := t.tap.W.Shape[0], t.tap.W.Shape[1]
 	offW := t.tap.W.Offset
@@ -83,25 +95,32 @@ func addTap(j []float64, P, valid int, t tapOut) {
 		row := j[q*P : (q+1)*P]
 		dq := delta[q*out : (q+1)*out]
 		for a, xa := range x[q*in : (q+1)*in] {
-			if xa == 0 {
-				continue
-			}
 			dst := row[offW+a*out : offW+(a+1)*out]
-			for b, v := range dq {
-				dst[b] += xa * v
+			if t.assignW {
+				for b, v := range dq {
+					dst[b] = xa * v
+				}
+			} else {
+				for b, v := range dq {
+					dst[b] += xa * v
+				}
 			}
 		}
 		if t.tap.Bias != nil {
 			dst := row[t.tap.Bias.Offset : t.tap.Bias.Offset+out]
-			for b, v := range dq {
-				dst[b] += v
+			if t.assignBias {
+				copy(dst, dq)
+			} else {
+				for b, v := range dq {
+					dst[b] += v
+				}
 			}
 		}
 	}
 }
 
 // computeLoop adds the loop-route columns, one sample and residual at a time.
-func (w *worker) computeLoop(e *Engine, d Data, first, count int) error {
+func (w *worker) computeLoop(e *Engine, d Data, first, count int, j []float64) error {
 	if w.loop == nil {
 		l, err := e.buildLoop()
 		if err != nil {
@@ -121,7 +140,7 @@ func (w *worker) computeLoop(e *Engine, d Data, first, count int) error {
 			if err := l.machine.Run(); err != nil {
 				return err
 			}
-			row := w.j[(c*R+k)*P : (c*R+k+1)*P]
+			row := j[(c*R+k)*P : (c*R+k+1)*P]
 			for pi, p := range l.params {
 				if !e.loop[p] {
 					continue
@@ -181,17 +200,20 @@ type fastGraph struct {
 	r          *graph.Output
 	taps       []tapOut
 	tiles      []tileOut
+	unwritten  []*graph.Param // parameters no tap, tile or loop writes
 	machine    *graph.Machine
 }
 
 type tapOut struct {
-	tap  *graph.Tap
-	grad *graph.Output
+	tap                 *graph.Tap
+	grad                *graph.Output
+	assignW, assignBias bool // first writer of W's (bias's) columns
 }
 
 type tileOut struct {
-	tile *graph.Tile
-	grad *graph.Output
+	tile   *graph.Tile
+	grad   *graph.Output
+	assign bool // first writer of the parameter's columns
 }
 
 // loopGraph is the one-sample graph of the loop route: gradients of one
