@@ -28,8 +28,26 @@ type Objective interface {
 // StepInfo reports one optimizer step.
 type StepInfo struct {
 	Loss     float64 // loss at θ before the update
-	GradNorm float64 // Euclidean norm of the gradient
+	GradNorm float64 // Euclidean norm of the gradient at θ before the update
+
+	// Filled by Levenberg–Marquardt (zero for first-order optimizers):
+	NewLoss  float64 // loss after an accepted step (Loss when rejected)
+	Mu       float64 // damping μ after the step
+	Tries    int     // linear solves tried, the accepted one included
+	Accepted bool    // whether θ changed
+	Cond     float64 // condition estimate of the last system solved
+	Warning  string  // e.g. an ill-conditioned system; empty when all is well
+	Stop     Stop    // non-empty when the optimizer says training should stop
 }
+
+// Stop names why an optimizer or a training loop stopped.
+type Stop string
+
+// The stop reasons optimizers report.
+const (
+	StopMinGrad Stop = "min_grad" // ‖∇loss‖ fell below the configured minimum
+	StopMuMax   Stop = "mu_max"   // μ grew past its maximum without a better step
+)
 
 // Optimizer updates θ from an Objective, one batch at a time.
 type Optimizer interface {

@@ -1,0 +1,27 @@
+package optim
+
+import (
+	"context"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// LeastSquares is offered by objectives whose loss is a weighted sum of
+// squared residuals, loss = Σ_q W_q·r_q² = ‖r‖²_W, with J = ∂r/∂θ. It is
+// what Levenberg–Marquardt needs; a model offers it when its loss has a
+// residual form.
+type LeastSquares interface {
+	Objective
+	// Rows is the number of residuals (samples × residuals per sample).
+	Rows() int
+	// NormalEquations fills jtj with JᵀWJ (P×P) and jtr with JᵀWr at the
+	// current θ and returns the loss, streaming J so memory stays
+	// O(P² + chunk·P).
+	NormalEquations(ctx context.Context, jtj *mat.SymDense, jtr []float64) (float64, error)
+	// Jacobian fills dst (Rows×P) with √W·J and r (Rows) with √W·r at the
+	// current θ. It needs Rows·P·8 bytes; LM uses it only for the QR and
+	// underdetermined solvers and for geodesic acceleration.
+	Jacobian(ctx context.Context, dst *mat.Dense, r []float64) error
+	// Residuals fills r (Rows) with √W·r at the current θ.
+	Residuals(ctx context.Context, r []float64) error
+}

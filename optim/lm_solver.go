@@ -1,0 +1,196 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Solver chooses how Levenberg–Marquardt solves for its step.
+type Solver int
+
+const (
+	// SolverCholesky factors the damped normal equations JᵀWJ + μD (the
+	// default). J is streamed, never stored. When there are fewer
+	// residuals than parameters it switches to the underdetermined form,
+	// which factors an N·R × N·R system instead.
+	SolverCholesky Solver = iota
+	// SolverQR factors √W·J stacked on the damping rows √(μD). It squares
+	// no condition number, so it is the choice for ill-conditioned
+	// problems; it needs the full J in memory.
+	SolverQR
+)
+
+func (s Solver) String() string {
+	switch s {
+	case SolverCholesky:
+		return "cholesky"
+	case SolverQR:
+		return "qr"
+	}
+	return fmt.Sprintf("Solver(%d)", int(s))
+}
+
+// lmSystem holds one iteration's linear algebra and reusable workspace.
+type lmSystem struct {
+	p    int
+	jtj  *mat.SymDense // JᵀWJ, kept across μ retries
+	jtr  []float64     // JᵀWr
+	J    *mat.Dense    // √W·J when the solver or geodesic acceleration needs it
+	r    []float64     // √W·r with J
+	work *mat.SymDense
+	chol mat.Cholesky
+	qr   mat.QR
+	aug  *mat.Dense
+	rhs  []float64
+	tmp  []float64
+	tmp2 []float64
+}
+
+func newLMSystem(p int) *lmSystem {
+	return &lmSystem{p: p, jtj: mat.NewSymDense(p, nil), jtr: make([]float64, p), work: mat.NewSymDense(p, nil)}
+}
+
+// needJ makes room for the full J of the given rows.
+func (s *lmSystem) needJ(rows int) {
+	if s.J == nil || len(s.r) != rows {
+		s.J = mat.NewDense(rows, s.p, nil)
+		s.r = make([]float64, rows)
+	}
+}
+
+// solve finds δ with (JᵀWJ + diag(e))·δ = -b, where b = Jᵀ·res + lin.
+// The Cholesky path uses b; the QR path uses res and lin; the
+// underdetermined path uses b. It returns the condition estimate of the
+// factored matrix and false when the factorization fails or the result is
+// not finite.
+func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond float64, ok bool) {
+	switch {
+	case solver == SolverQR:
+		cond, ok = s.solveQR(e, res, lin, delta)
+	case s.J != nil && len(s.r) < s.p:
+		cond, ok = s.solveUnderdetermined(e, b, delta)
+	default:
+		cond, ok = s.solveCholesky(e, b, delta)
+	}
+	if ok {
+		for _, v := range delta {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return cond, false
+			}
+		}
+	}
+	return cond, ok
+}
+
+func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
+	s.work.CopySym(s.jtj)
+	for i, v := range e {
+		s.work.SetSym(i, i, s.work.At(i, i)+v)
+	}
+	if !s.chol.Factorize(s.work) {
+		return math.Inf(1), false
+	}
+	dst := mat.NewVecDense(s.p, delta)
+	if err := s.chol.SolveVecTo(dst, mat.NewVecDense(s.p, b)); err != nil {
+		return s.chol.Cond(), false
+	}
+	for i := range delta {
+		delta[i] = -delta[i]
+	}
+	return s.chol.Cond(), true
+}
+
+// solveQR minimizes ‖J·δ + res‖² + Σ eᵢδᵢ² + 2·linᵀδ as the least-squares
+// problem [J; diag(√e)]·δ ≈ -[res; lin/√e].
+func (s *lmSystem) solveQR(e, res, lin, delta []float64) (float64, bool) {
+	rows := len(res)
+	if s.aug == nil || s.aug.RawMatrix().Rows != rows+s.p {
+		s.aug = mat.NewDense(rows+s.p, s.p, nil)
+		s.rhs = make([]float64, rows+s.p)
+	}
+	s.aug.Zero()
+	s.aug.Slice(0, rows, 0, s.p).(*mat.Dense).Copy(s.J)
+	for i, v := range res {
+		s.rhs[i] = -v
+	}
+	for i, ei := range e {
+		if !(ei > 0) {
+			return math.Inf(1), false
+		}
+		se := math.Sqrt(ei)
+		s.aug.Set(rows+i, i, se)
+		s.rhs[rows+i] = 0
+		if lin != nil {
+			s.rhs[rows+i] = -lin[i] / se
+		}
+	}
+	s.qr.Factorize(s.aug)
+	cond := s.qr.Cond()
+	if math.IsInf(cond, 1) || math.IsNaN(cond) {
+		return cond, false
+	}
+	dst := mat.NewVecDense(s.p, delta)
+	if err := s.qr.SolveVecTo(dst, false, mat.NewVecDense(rows+s.p, s.rhs)); err != nil {
+		return cond, false
+	}
+	return cond, true
+}
+
+// solveUnderdetermined uses the Woodbury identity when J has fewer rows
+// than columns: with E = diag(e),
+//
+//	δ = -(E⁻¹b - E⁻¹Jᵀ(I + J·E⁻¹·Jᵀ)⁻¹·J·E⁻¹b)
+//
+// which factors a rows×rows matrix instead of P×P.
+func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
+	rows := len(s.r)
+	if len(s.tmp) != s.p {
+		s.tmp = make([]float64, s.p)
+	}
+	if len(s.tmp2) != rows {
+		s.tmp2 = make([]float64, rows)
+	}
+	for i, ei := range e {
+		if !(ei > 0) {
+			return math.Inf(1), false
+		}
+		s.tmp[i] = b[i] / ei // E⁻¹b
+	}
+	// M = I + J·E⁻¹·Jᵀ
+	JE := mat.DenseCopyOf(s.J)
+	for q := 0; q < rows; q++ {
+		row := JE.RawRowView(q)
+		for i := range row {
+			row[i] /= e[i]
+		}
+	}
+	var M mat.Dense
+	M.Mul(JE, s.J.T())
+	sym := mat.NewSymDense(rows, nil)
+	for i := 0; i < rows; i++ {
+		for j := i; j < rows; j++ {
+			v := M.At(i, j)
+			if i == j {
+				v++
+			}
+			sym.SetSym(i, j, v)
+		}
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(sym) {
+		return math.Inf(1), false
+	}
+	u := mat.NewVecDense(rows, s.tmp2)
+	u.MulVec(s.J, mat.NewVecDense(s.p, s.tmp)) // J·E⁻¹b
+	if err := chol.SolveVecTo(u, u); err != nil {
+		return chol.Cond(), false
+	}
+	back := mat.NewVecDense(s.p, nil)
+	back.MulVec(s.J.T(), u) // Jᵀ·M⁻¹·J·E⁻¹b
+	for i := range delta {
+		delta[i] = -(s.tmp[i] - back.AtVec(i)/e[i])
+	}
+	return chol.Cond(), true
+}
