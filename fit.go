@@ -2,26 +2,35 @@ package golem
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
 	"golem/graph"
 	"golem/losses"
+	"golem/optim"
 )
 
 // FitConfig configures Fit. Zero fields take the defaults.
 type FitConfig struct {
-	// Epochs is the number of passes over the data; default 1.
+	// Epochs is the number of passes over the data; default 1, or the
+	// optimizer's own default (1000 for Levenberg–Marquardt, as trainlm).
 	Epochs int
 	// BatchSize is the number of samples per optimizer step; default 32
-	// (Keras). A value ≥ N, or -1, uses all samples in every step
-	// (full-batch gradient descent); 1 is stochastic gradient descent.
+	// (Keras), or all samples for optimizers that prefer full batches
+	// (Levenberg–Marquardt). A value ≥ N, or -1, uses all samples in every
+	// step (full-batch gradient descent); 1 is stochastic gradient descent.
 	// When it does not divide N the last batch of an epoch is smaller: it
 	// is padded with zero-weight rows, so every sample is used exactly once
 	// per epoch.
 	BatchSize int
+	// Goal stops training once an epoch's loss is ≤ Goal; default 0 (off).
+	Goal float64
+	// TimeLimit stops training after this much wall time; default 0 (off).
+	TimeLimit time.Duration
 	// NoShuffle keeps the sample order; default false: samples are
 	// reshuffled before every epoch.
 	NoShuffle bool
@@ -30,14 +39,26 @@ type FitConfig struct {
 	Seed uint64
 }
 
-func (c FitConfig) withDefaults(n int) (FitConfig, error) {
+func (c FitConfig) withDefaults(n int, opt optim.Optimizer) (FitConfig, error) {
 	if c.Epochs < 0 {
 		return c, fmt.Errorf("golem: Epochs is %d, want ≥ 1", c.Epochs)
 	}
+	if c.Goal < 0 || c.TimeLimit < 0 {
+		return c, fmt.Errorf("golem: Goal (%v) and TimeLimit (%v) must not be negative", c.Goal, c.TimeLimit)
+	}
 	if c.Epochs == 0 {
 		c.Epochs = 1
+		if d, ok := opt.(interface{ DefaultEpochs() int }); ok {
+			c.Epochs = d.DefaultEpochs()
+		}
+	}
+	fullBatch := false
+	if f, ok := opt.(interface{ FullBatch() bool }); ok {
+		fullBatch = f.FullBatch()
 	}
 	switch {
+	case c.BatchSize == 0 && fullBatch:
+		c.BatchSize = n
 	case c.BatchSize == 0:
 		c.BatchSize = 32
 	case c.BatchSize < -1:
@@ -49,10 +70,20 @@ func (c FitConfig) withDefaults(n int) (FitConfig, error) {
 	return c, nil
 }
 
+// The reasons Fit stops, in History.Stop; optimizers add their own
+// (optim.StopMinGrad, optim.StopMuMax).
+const (
+	StopEpochs    optim.Stop = "epochs"    // the configured number of epochs ran
+	StopGoal      optim.Stop = "goal"      // the loss reached FitConfig.Goal
+	StopTimeLimit optim.Stop = "time"      // FitConfig.TimeLimit passed
+	StopCancelled optim.Stop = "cancelled" // the context was cancelled
+)
+
 // Fit trains the model on x (N × features) and y (N × targets). It returns
-// the History of every completed epoch. When ctx is cancelled Fit stops
-// before the next optimizer step and returns the History so far together
-// with ctx's error; the weights are those after the last completed step.
+// the History of every completed epoch and why training stopped. When ctx
+// is cancelled Fit stops before the next optimizer step and returns the
+// History so far together with ctx's error; the weights are those after the
+// last completed step.
 func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*History, error) {
 	if m.opt == nil {
 		return nil, ErrNotCompiled
@@ -64,9 +95,10 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 	if err != nil {
 		return nil, err
 	}
-	if cfg, err = cfg.withDefaults(d.n); err != nil {
+	if cfg, err = cfg.withDefaults(d.n, m.opt); err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	plan := graph.NewPlan(d.n, cfg.BatchSize)
 	n, err := m.net(plan.Size, true)
 	if err != nil {
@@ -79,29 +111,50 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 		order[i] = i
 	}
 	hist := newHistory(m.metrics)
+	hist.Stop = StopEpochs
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if !cfg.NoShuffle {
 			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		}
 		var epochLoss float64
-		for k := 0; k < plan.Count(); k++ {
+		var stop optim.Stop
+		for k := 0; k < plan.Count() && stop == ""; k++ {
 			if err := ctx.Err(); err != nil {
+				hist.Stop = StopCancelled
 				return hist, fmt.Errorf("golem: Fit stopped in epoch %d: %w", epoch, err)
 			}
 			lo, hi := plan.Batch(k)
 			n.bind(d, order, lo, hi, sampleWeight(m.loss, hi-lo))
+			if err := obj.setBatch(d, order, lo, hi); err != nil {
+				return hist, err
+			}
 			info, err := m.opt.Step(ctx, obj)
 			if err != nil {
+				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+					hist.Stop = StopCancelled
+				}
 				return hist, fmt.Errorf("golem: epoch %d, step %d: %w", epoch, k+1, err)
 			}
-			hist.Steps++
+			hist.Steps = append(hist.Steps, info)
 			epochLoss += info.Loss * batchShare(m.loss, hi-lo, d.n)
+			stop = info.Stop
 		}
 		scores, err := m.scoreMetrics(d)
 		if err != nil {
 			return hist, err
 		}
 		hist.add(epoch, epochLoss, scores)
+		switch {
+		case stop != "":
+			hist.Stop = stop
+		case cfg.Goal > 0 && epochLoss <= cfg.Goal:
+			hist.Stop = StopGoal
+		case cfg.TimeLimit > 0 && time.Since(start) >= cfg.TimeLimit:
+			hist.Stop = StopTimeLimit
+		default:
+			continue
+		}
+		break
 	}
 	return hist, nil
 }
@@ -119,6 +172,7 @@ func batchShare(l losses.Loss, rows, n int) float64 {
 type batchObjective struct {
 	model *Sequential
 	net   *net
+	ls    *lsState // the least-squares view, when the loss has one
 }
 
 // Params returns θ.

@@ -1,13 +1,18 @@
 package golem
 
-import "golem/losses"
+import (
+	"golem/losses"
+	"golem/optim"
+)
 
-// History records a Fit run, one entry per completed epoch.
+// History records a Fit run, one entry per completed epoch, and every
+// optimizer step's report.
 type History struct {
 	Epoch   []int                // epoch numbers, from 1
 	Loss    []float64            // training loss: mean of the epoch's batch losses, weighted by batch size (as Keras)
 	Metrics map[string][]float64 // each compiled metric on the whole training set after the epoch
-	Steps   int                  // optimizer steps taken
+	Steps   []optim.StepInfo     // one per optimizer step: loss, gradient norm, and for LM μ, tries, condition, warnings
+	Stop    optim.Stop           // why training stopped (StopEpochs, StopGoal, optim.StopMuMax, ...)
 }
 
 func newHistory(ms []losses.Metric) *History {

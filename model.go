@@ -83,6 +83,11 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 			return fmt.Errorf("golem: %w", err)
 		}
 	}
+	if ls, ok := opt.(interface{ NeedsLeastSquares() bool }); ok && ls.NeedsLeastSquares() {
+		if _, ok := loss.(losses.Residual); !ok {
+			return fmt.Errorf("golem: the optimizer needs a loss with a residual (least-squares) form, and %s has none; use MSE, SSE or a cross-entropy", loss.Name())
+		}
+	}
 	if m.params == nil || !graph.SameShape(m.input, in) {
 		if err := m.build(in, cfg.seed); err != nil {
 			return err

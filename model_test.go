@@ -208,7 +208,8 @@ func TestSameSeedSameHistoryAndWeights(t *testing.T) {
 	assert.Equal(t, w1, w2)
 	h3, _ := run(8)
 	assert.NotEqual(t, h1.Loss, h3.Loss, "a different seed must give a different run")
-	assert.Equal(t, 30*4, h1.Steps)
+	assert.Len(t, h1.Steps, 30*4)
+	assert.Equal(t, StopEpochs, h1.Stop)
 	assert.Len(t, h1.Metrics["rmse"], 30)
 }
 
@@ -346,7 +347,8 @@ func TestFitStopsWhenContextIsCancelled(t *testing.T) {
 	require.NoError(t, m.Compile(Input(1), losses.MSE(), stopAfter))
 	h, err := m.Fit(ctx, x, y, FitConfig{Epochs: 1000, BatchSize: 10})
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, 5, h.Steps, "no step after cancellation")
+	assert.Len(t, h.Steps, 5, "no step after cancellation")
+	assert.Equal(t, StopCancelled, h.Stop)
 	assert.Equal(t, 0, h.Len(), "the interrupted epoch is not recorded")
 	for _, v := range m.Params().Theta() {
 		require.False(t, math.IsNaN(v))

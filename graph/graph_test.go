@@ -187,3 +187,45 @@ func TestCompileAndRunRecoverGorgoniaPanics(t *testing.T) {
 	err := Catch(func() error { panic("deep inside") })
 	assert.EqualError(t, err, "gorgonia: deep inside")
 }
+
+// TestSynchronousRunMatchesRunAll: Machine.Run (the tape loop on the
+// caller's goroutine) gives bit-identical values and gradients to
+// Gorgonia's RunAll, run after run.
+func TestSynchronousRunMatchesRunAll(t *testing.T) {
+	ps := NewParams()
+	w, err := ps.Declare("w", []int{3, 2}, GlorotUniform(), 3, 2)
+	require.NoError(t, err)
+	bias, err := ps.Declare("b", []int{2}, Constant(0.1), 3, 2)
+	require.NoError(t, err)
+	ps.Init(9)
+	build := func() (*Machine, *Input, *Output, []*Output) {
+		b := NewBuilder(ps, 4)
+		x := b.Input("x", 4, 3)
+		z, err := b.Affine(x.Node, w, bias)
+		require.NoError(t, err)
+		h, err := G.Tanh(z)
+		require.NoError(t, err)
+		cost, err := G.Sum(h)
+		require.NoError(t, err)
+		_, grads, err := b.Gradients(cost)
+		require.NoError(t, err)
+		outs := []*Output{b.Output(grads[0]), b.Output(grads[1])}
+		m, err := Compile(b)
+		require.NoError(t, err)
+		return m, x, b.Output(cost), outs
+	}
+	syncM, xs, costS, gradS := build()
+	asyncM, xa, costA, gradA := build()
+	for run := 0; run < 3; run++ {
+		for i := range xs.Data {
+			xs.Data[i] = float64(i*(run+1)) / 7
+		}
+		copy(xa.Data, xs.Data)
+		require.NoError(t, syncM.Run())
+		require.NoError(t, asyncM.runAll())
+		assert.Equal(t, costA.Scalar(), costS.Scalar())
+		for i := range gradS {
+			assert.Equal(t, gradA[i].Data(), gradS[i].Data())
+		}
+	}
+}

@@ -27,14 +27,21 @@ func Compile(b *Builder) (*Machine, error) {
 	return &Machine{vm: vm}, nil
 }
 
-// Run executes the whole graph once.
+// Run executes the whole graph once, on the calling goroutine.
 func (m *Machine) Run() error {
 	return Catch(func() error {
-		m.vm.Reset()
-		if err := m.vm.RunAll(); err != nil {
+		if err := runTape(m.vm); err != nil {
 			return fmt.Errorf("graph: run: %w", err)
 		}
 		return nil
+	})
+}
+
+// runAll executes the graph through Gorgonia's own RunAll (for tests).
+func (m *Machine) runAll() error {
+	return Catch(func() error {
+		m.vm.Reset()
+		return m.vm.RunAll()
 	})
 }
 

@@ -368,3 +368,6 @@ func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (bool, er
 	}
 	return true, nil
 }
+
+// DefaultEpochs is trainlm's default number of iterations, 1000.
+func (o *LMOptimizer) DefaultEpochs() int { return 1000 }

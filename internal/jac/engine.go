@@ -96,6 +96,7 @@ type Engine struct {
 	routes   map[*graph.Param]Route
 	verified bool
 	workers  map[int][]*worker // by chunk rows
+	forward  map[int]*forwardGraph
 }
 
 // New validates spec and returns an engine. Graphs are built on first use.
@@ -116,7 +117,7 @@ func New(spec Spec, cfg Config) (*Engine, error) {
 	if cfg.Workers == 0 {
 		cfg.Workers = min(2, runtime.GOMAXPROCS(0))
 	}
-	return &Engine{spec: spec, cfg: cfg, p: spec.Params.Len(), loop: map[*graph.Param]bool{}, workers: map[int][]*worker{}}, nil
+	return &Engine{spec: spec, cfg: cfg, p: spec.Params.Len(), loop: map[*graph.Param]bool{}, workers: map[int][]*worker{}, forward: map[int]*forwardGraph{}}, nil
 }
 
 // Routes reports the route of each parameter, by name, once the engine has

@@ -1,0 +1,134 @@
+package golem
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"golem/internal/jac"
+)
+
+// The batch objective offers optim.LeastSquares when the loss has a
+// residual form; the methods below compute through internal/jac on the
+// samples of the current batch.
+
+// lsState is the least-squares view of the batch being trained on.
+type lsState struct {
+	engine *jac.Engine
+	data   jac.Data
+	sqrtW  []float64 // √W per J row
+}
+
+// setBatch points the least-squares view at samples order[lo:hi] of d. A
+// batch of all samples uses d itself, in data order.
+func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) error {
+	m := o.model
+	if _, err := m.residualLoss(); err != nil {
+		return nil // first-order training: nothing to prepare
+	}
+	if o.ls == nil {
+		spec, err := m.jacobianSpec()
+		if err != nil {
+			return err
+		}
+		e, err := jac.New(spec, jac.Config{})
+		if err != nil {
+			return err
+		}
+		o.ls = &lsState{engine: e}
+	}
+	rows := hi - lo
+	data := jac.Data{N: rows}
+	if rows == d.n {
+		data.X, data.Y = d.x, d.y
+	} else {
+		data.X = gather(o.ls.data.X, d.x, d.xCols, order[lo:hi])
+		data.Y = gather(o.ls.data.Y, d.y, d.yCols, order[lo:hi])
+	}
+	data.Weights = resize(o.ls.data.Weights, rows)
+	for i := range data.Weights {
+		data.Weights[i] = sampleWeight(m.loss, rows)
+	}
+	o.ls.data = data
+	R := o.ls.engine.Rows(1)
+	o.ls.sqrtW = resize(o.ls.sqrtW, rows*R)
+	for q := range o.ls.sqrtW {
+		o.ls.sqrtW[q] = math.Sqrt(data.Weights[q/R])
+	}
+	return nil
+}
+
+func gather(buf, src []float64, cols int, idx []int) []float64 {
+	buf = resize(buf, len(idx)*cols)
+	for r, i := range idx {
+		copy(buf[r*cols:(r+1)*cols], src[i*cols:(i+1)*cols])
+	}
+	return buf
+}
+
+func resize(buf []float64, n int) []float64 {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]float64, n)
+}
+
+func (o *batchObjective) leastSquares() (*lsState, error) {
+	if o.ls == nil {
+		return nil, fmt.Errorf("golem: the loss %s has no residual form", o.model.loss.Name())
+	}
+	return o.ls, nil
+}
+
+// Rows is the number of residuals in the batch.
+func (o *batchObjective) Rows() int {
+	if o.ls == nil {
+		return 0
+	}
+	return o.ls.engine.Rows(o.ls.data.N)
+}
+
+// NormalEquations fills JᵀWJ and JᵀWr for the batch and returns its loss.
+func (o *batchObjective) NormalEquations(ctx context.Context, jtj *mat.SymDense, jtr []float64) (float64, error) {
+	ls, err := o.leastSquares()
+	if err != nil {
+		return 0, err
+	}
+	return ls.engine.NormalEquations(ctx, ls.data, jtj, jtr)
+}
+
+// Jacobian fills √W·J and √W·r for the batch.
+func (o *batchObjective) Jacobian(ctx context.Context, dst *mat.Dense, r []float64) error {
+	ls, err := o.leastSquares()
+	if err != nil {
+		return err
+	}
+	if err := ls.engine.Jacobian(ctx, ls.data, dst, r); err != nil {
+		return err
+	}
+	for q, sw := range ls.sqrtW {
+		row := dst.RawRowView(q)
+		for i := range row {
+			row[i] *= sw
+		}
+		r[q] *= sw
+	}
+	return nil
+}
+
+// Residuals fills √W·r for the batch.
+func (o *batchObjective) Residuals(ctx context.Context, r []float64) error {
+	ls, err := o.leastSquares()
+	if err != nil {
+		return err
+	}
+	if err := ls.engine.Residuals(ctx, ls.data, r); err != nil {
+		return err
+	}
+	for q, sw := range ls.sqrtW {
+		r[q] *= sw
+	}
+	return nil
+}
