@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
 
 	"golem/graph"
 	"golem/internal/jac"
@@ -30,7 +30,9 @@ func (l *gain) Build(s *graph.Scope, in layers.Shape) (layers.Shape, error) {
 	return in, err
 }
 
-func (l *gain) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) { return graph.Mul(x, b.Param(l.g)) }
+func (l *gain) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	return graph.Mul(x, b.Param(l.g))
+}
 
 // rawLinear is x·W with gorgonia.Mul on the parameter: a contraction that
 // cannot be tiled, so its W takes the loop route. With viaMatMul it uses
@@ -99,7 +101,9 @@ func jacobianCases() []jacCase {
 		}, losses.MSE(), 8, 12, regressionTargets(1), nil},
 		{"2-output net", func() *Sequential { return NewSequential(layers.Dense(6, layers.Sigmoid), layers.Dense(2)) },
 			losses.SSE(), 3, 10, regressionTargets(2), nil},
-		{"softmax classifier", func() *Sequential { return NewSequential(layers.Dense(5, layers.Tanh), layers.Dense(3, layers.Softmax)) },
+		{"softmax classifier", func() *Sequential {
+			return NewSequential(layers.Dense(5, layers.Tanh), layers.Dense(3, layers.Softmax))
+		},
 			losses.SparseCategoricalCrossEntropy(), 2, 15, func(rng *rand.Rand, n int) *mat.Dense {
 				y := mat.NewDense(n, 1, nil)
 				for i := 0; i < n; i++ {
