@@ -10,19 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestSinfitReachesTargetMSE runs the example for five seeds: each must
-// reach train MSE ≤ 0.045 and write a decodable PNG.
-func TestSinfitReachesTargetMSE(t *testing.T) {
+// TestSinfit runs the example for five seeds: LM must reach train MSE ≤
+// 0.045 within 30 iterations and Adam within its epochs, and the plot must
+// be a decodable PNG.
+func TestSinfit(t *testing.T) {
 	seeds := []uint64{1, 2, 3, 4, 5}
+	adamEpochs := 4000
 	if testing.Short() {
-		seeds = seeds[:1]
+		seeds, adamEpochs = seeds[:1], 1500
 	}
 	for _, seed := range seeds {
-		dir := t.TempDir()
-		res, err := run(context.Background(), config{epochs: 4000, lr: 0.01, seed: seed, out: dir})
+		res, err := run(context.Background(), config{lmIterations: 30, adamEpochs: adamEpochs, seed: seed, out: t.TempDir()})
 		require.NoError(t, err)
-		assert.LessOrEqual(t, res.mse, 0.045, "seed %d", seed)
-		assert.Equal(t, 4000, res.epochs)
+		assert.LessOrEqual(t, res.lm.iterations, 30)
+		assert.LessOrEqual(t, res.lm.mse, 0.045, "LM, seed %d", seed)
+		assert.LessOrEqual(t, res.adam.mse, 0.045, "Adam, seed %d", seed)
 
 		f, err := os.Open(res.plot)
 		require.NoError(t, err)
