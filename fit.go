@@ -128,7 +128,9 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 			if err := obj.setBatch(d, order, lo, hi); err != nil {
 				return hist, err
 			}
+			stepStart := time.Now()
 			info, err := m.opt.Step(ctx, obj)
+			info.Time = time.Since(stepStart)
 			if err != nil {
 				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 					hist.Stop = StopCancelled

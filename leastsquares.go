@@ -29,11 +29,7 @@ func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) error {
 		return nil // first-order training: nothing to prepare
 	}
 	if o.ls == nil {
-		spec, err := m.jacobianSpec()
-		if err != nil {
-			return err
-		}
-		e, err := jac.New(spec, jac.Config{})
+		e, err := m.jacobianEngine()
 		if err != nil {
 			return err
 		}
@@ -58,6 +54,22 @@ func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) error {
 		o.ls.sqrtW[q] = math.Sqrt(data.Weights[q/R])
 	}
 	return nil
+}
+
+// jacobianEngine returns the model's Jacobian engine, built on first use
+// and kept until the next Compile, so repeated Fit calls reuse its graphs.
+func (m *Sequential) jacobianEngine() (*jac.Engine, error) {
+	if m.jac != nil {
+		return m.jac, nil
+	}
+	spec, err := m.jacobianSpec()
+	if err != nil {
+		return nil, err
+	}
+	if m.jac, err = jac.New(spec, jac.Config{}); err != nil {
+		return nil, err
+	}
+	return m.jac, nil
 }
 
 func gather(buf, src []float64, cols int, idx []int) []float64 {

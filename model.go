@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"golem/graph"
+	"golem/internal/jac"
 	"golem/layers"
 	"golem/losses"
 	"golem/optim"
@@ -31,6 +32,7 @@ type Sequential struct {
 	metrics []losses.Metric
 
 	nets map[netKey]*net
+	jac  *jac.Engine // built on first use by Levenberg–Marquardt
 }
 
 // NewSequential returns a model of the given layers in order.
@@ -95,6 +97,7 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 	}
 	m.loss, m.opt, m.metrics = loss, opt, cfg.metrics
 	m.nets = map[netKey]*net{}
+	m.jac = nil
 	return nil
 }
 

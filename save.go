@@ -94,7 +94,7 @@ func (m *Sequential) Load(r io.Reader) (err error) {
 	if m.params == nil {
 		defer func() {
 			if err != nil { // undo the build: the model stays unbuilt
-				m.params, m.input, m.output, m.names, m.shapes, m.nets = nil, nil, nil, nil, nil, nil
+				m.params, m.input, m.output, m.names, m.shapes, m.nets, m.jac = nil, nil, nil, nil, nil, nil, nil
 			}
 		}()
 	}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 )
 
 // Objective is what a model offers an optimizer for one step (one batch).
@@ -38,6 +39,8 @@ type StepInfo struct {
 	Cond     float64 // condition estimate of the last system solved
 	Warning  string  // e.g. an ill-conditioned system; empty when all is well
 	Stop     Stop    // non-empty when the optimizer says training should stop
+
+	Time time.Duration // wall time of the step, set by the training loop
 }
 
 // Stop names why an optimizer or a training loop stopped.

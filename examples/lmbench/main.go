@@ -1,0 +1,177 @@
+// Command lmbench measures Levenberg–Marquardt iterations on the three
+// workloads of golem's speed targets, to compare with the trainlm-style
+// PyTorch reference in shared/peers/torch_lm.py on the same machine:
+//
+//	W1  sinfit: 1-10-1 tanh, N = 100
+//	W2  10-20-1 tanh on 353 × 10 standardized inputs (synthetic)
+//	W3  8-32-32-1 tanh, N = 10,000, y = Σⱼ sin(xⱼ·j/2) + x₁·x₂, x ~ U[-1,1]⁸
+//
+// For each it prints the median wall time of one LM iteration (linearize,
+// then solve and evaluate until a step is accepted), the mean (total time
+// over iterations, which is what the PyTorch script reports), the trial
+// solves per iteration and the final training MSE. The first iteration,
+// which builds and verifies the Jacobian graphs, is left out of the median.
+//
+//	go run ./examples/lmbench
+//	go run ./examples/lmbench -workloads w3 -w3-iters 10
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"math"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"golem"
+	"golem/layers"
+	"golem/losses"
+	"golem/optim"
+)
+
+func main() {
+	workloads := flag.String("workloads", "w1,w2,w3", "comma-separated workloads to run")
+	w1Iters := flag.Int("w1-iters", 200, "LM iterations for W1")
+	w2Iters := flag.Int("w2-iters", 100, "LM iterations for W2")
+	w3Iters := flag.Int("w3-iters", 6, "LM iterations for W3")
+	flag.Parse()
+
+	fmt.Printf("golem lmbench: %s, %d CPUs, GOMAXPROCS %d\n\n", runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	fmt.Printf("%-4s %-28s %6s %6s %12s %12s %8s %12s  %s\n", "", "workload", "P", "iters", "median ms/it", "mean ms/it", "tries/it", "train MSE", "stop")
+	for _, w := range strings.Split(*workloads, ",") {
+		var b bench
+		switch strings.TrimSpace(w) {
+		case "w1":
+			b = w1(*w1Iters)
+		case "w2":
+			b = w2(*w2Iters)
+		case "w3":
+			b = w3(*w3Iters)
+		default:
+			log.Fatalf("unknown workload %q (want w1, w2 or w3)", w)
+		}
+		r, err := b.run(context.Background())
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%-4s %-28s %6d %6d %12.3f %12.3f %8.2f %12.6f  %s\n", b.id, b.name, r.params, r.iters, r.medianMs, r.meanMs, r.tries, r.mse, r.stop)
+	}
+}
+
+// bench is one workload: a network and its data.
+type bench struct {
+	id, name string
+	layers   []layers.Layer
+	x, y     *mat.Dense
+	iters    int
+}
+
+type result struct {
+	params           int
+	iters            int
+	medianMs, meanMs float64
+	tries            float64
+	mse              float64
+	stop             optim.Stop
+}
+
+func (b bench) run(ctx context.Context) (result, error) {
+	model := golem.NewSequential(b.layers...)
+	_, in := b.x.Dims()
+	if err := model.Compile(golem.Input(in), losses.MSE(), optim.LM(optim.LMConfig{})); err != nil {
+		return result{}, err
+	}
+	start := time.Now()
+	hist, err := model.Fit(ctx, b.x, b.y, golem.FitConfig{Epochs: b.iters})
+	if err != nil {
+		return result{}, err
+	}
+	total := time.Since(start)
+	ev, err := model.Evaluate(b.x, b.y)
+	if err != nil {
+		return result{}, err
+	}
+	var times []float64
+	var tries int
+	for i, s := range hist.Steps {
+		tries += s.Tries
+		if i > 0 || len(hist.Steps) == 1 {
+			times = append(times, float64(s.Time.Microseconds())/1000)
+		}
+	}
+	slices.Sort(times)
+	n := len(hist.Steps)
+	return result{
+		params:   model.Params().Len(),
+		iters:    n,
+		medianMs: times[len(times)/2],
+		meanMs:   float64(total.Microseconds()) / 1000 / float64(n),
+		tries:    float64(tries) / float64(n),
+		mse:      ev.Loss,
+		stop:     hist.Stop,
+	}, nil
+}
+
+// w1 is the sinfit problem, x evenly spaced over [-2, 2].
+func w1(iters int) bench {
+	rng := rand.New(rand.NewPCG(0, 1))
+	x, y := mat.NewDense(100, 1, nil), mat.NewDense(100, 1, nil)
+	for i := 0; i < 100; i++ {
+		xi := -2 + 4*float64(i)/99
+		x.Set(i, 0, xi)
+		y.Set(i, 0, 1.5*math.Sin(math.Pi*xi)+0.2*rng.NormFloat64())
+	}
+	return bench{id: "W1", name: "sinfit 1-10-1 tanh, N=100", x: x, y: y, iters: iters,
+		layers: []layers.Layer{layers.Dense(10, layers.Tanh), layers.Dense(1)}}
+}
+
+// w2 has the shape of the diabetes regression: 353 training rows of 10
+// standardized features and a standardized target with noise.
+func w2(iters int) bench {
+	rng := rand.New(rand.NewPCG(0, 2))
+	const n = 353
+	x, y := mat.NewDense(n, 10, nil), mat.NewDense(n, 1, nil)
+	w := make([]float64, 10)
+	for j := range w {
+		w[j] = rng.NormFloat64() / math.Sqrt(10)
+	}
+	for i := 0; i < n; i++ {
+		var v float64
+		for j := 0; j < 10; j++ {
+			xij := rng.NormFloat64()
+			x.Set(i, j, xij)
+			v += w[j] * xij
+		}
+		y.Set(i, 0, math.Tanh(v)+0.3*x.At(i, 2)*x.At(i, 3)+0.5*rng.NormFloat64())
+	}
+	return bench{id: "W2", name: "10-20-1 tanh, N=353", x: x, y: y, iters: iters,
+		layers: []layers.Layer{layers.Dense(20, layers.Tanh), layers.Dense(1)}}
+}
+
+// w3 is the scale workload.
+func w3(iters int) bench {
+	rng := rand.New(rand.NewPCG(0, 3))
+	const n = 10000
+	x, y := mat.NewDense(n, 8, nil), mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		v := 0.0
+		for j := 0; j < 8; j++ {
+			xij := 2*rng.Float64() - 1
+			x.Set(i, j, xij)
+			v += math.Sin(xij * float64(j+1) / 2)
+		}
+		y.Set(i, 0, v+x.At(i, 0)*x.At(i, 1))
+	}
+	return bench{id: "W3", name: "8-32-32-1 tanh, N=10000", x: x, y: y, iters: iters,
+		layers: []layers.Layer{layers.Dense(32, layers.Tanh), layers.Dense(32, layers.Tanh), layers.Dense(1)}}
+}
+
+func init() { log.SetFlags(0); log.SetOutput(os.Stderr) }
