@@ -279,6 +279,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 		if accepted {
 			o.acceptMu(objective - newObjective)
 			info.Accepted, info.Mu = true, o.mu
+			info.Cond = s.cond(info.Cond)
 			if info.Cond > c.CondWarn {
 				info.Warning = fmt.Sprintf("ill-conditioned system: condition estimate %.3g exceeds %.3g", info.Cond, c.CondWarn)
 			}

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -34,18 +38,19 @@ func (s Solver) String() string {
 
 // lmSystem holds one iteration's linear algebra and reusable workspace.
 type lmSystem struct {
-	p    int
-	jtj  *mat.SymDense // JᵀWJ, kept across μ retries
-	jtr  []float64     // JᵀWr
-	J    *mat.Dense    // √W·J when the solver or geodesic acceleration needs it
-	r    []float64     // √W·r with J
-	work *mat.SymDense
-	chol mat.Cholesky
-	qr   mat.QR
-	aug  *mat.Dense
-	rhs  []float64
-	tmp  []float64
-	tmp2 []float64
+	p            int
+	jtj          *mat.SymDense // JᵀWJ, kept across μ retries
+	jtr          []float64     // JᵀWr
+	J            *mat.Dense    // √W·J when the solver or geodesic acceleration needs it
+	r            []float64     // √W·r with J
+	work         *mat.SymDense // the factored, equilibrated system of the last Cholesky solve
+	norm         float64       // its 1-norm before factoring, for the condition estimate
+	lastCholesky bool          // the last solve was a successful Cholesky solve
+	qr           mat.QR
+	aug          *mat.Dense
+	rhs          []float64
+	tmp          []float64
+	tmp2         []float64
 }
 
 func newLMSystem(p int) *lmSystem {
@@ -62,10 +67,12 @@ func (s *lmSystem) needJ(rows int) {
 
 // solve finds δ with (JᵀWJ + diag(e))·δ = -b, where b = Jᵀ·res + lin.
 // The Cholesky path uses b; the QR path uses res and lin; the
-// underdetermined path uses b. It returns the condition estimate of the
-// factored matrix and false when the factorization fails or the result is
-// not finite.
+// underdetermined path uses b. It returns false when the factorization
+// fails or the result is not finite. The condition estimate of the factored
+// matrix is returned by the QR and underdetermined paths; the Cholesky path
+// returns 0 and leaves it to cond, for the accepted step only.
 func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond float64, ok bool) {
+	s.lastCholesky = false
 	switch {
 	case solver == SolverQR:
 		cond, ok = s.solveQR(e, res, lin, delta)
@@ -73,6 +80,7 @@ func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond f
 		cond, ok = s.solveUnderdetermined(e, b, delta)
 	default:
 		cond, ok = s.solveCholesky(e, b, delta)
+		s.lastCholesky = ok
 	}
 	if ok {
 		for _, v := range delta {
@@ -88,7 +96,7 @@ func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond f
 // S = diag(1/√mᵢᵢ), which has a unit diagonal: Cholesky's accuracy depends
 // on the condition number of that scaled matrix (van der Sluis), often
 // orders of magnitude below the unscaled one when parameters differ in
-// scale. The condition estimate reported is the scaled one.
+// scale. The condition estimate (cholCond) is the scaled one.
 func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 	if len(s.tmp) != s.p {
 		s.tmp = make([]float64, s.p)
@@ -109,21 +117,46 @@ func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 		}
 		out[i] = 1
 	}
-	if !s.chol.Factorize(s.work) {
+	// Factor in place with LAPACK's Potrf and solve with two triangular
+	// solves; the condition estimate (Pocon) is left to cholCond, so the
+	// rejected trials of an iteration do not pay for it.
+	sym := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: dst.Data, Stride: dst.Stride}
+	work := make([]float64, s.p)
+	s.norm = lapack64.Lansy(lapack.MaxColumnSum, sym, work)
+	tri, ok := lapack64.Potrf(sym)
+	if !ok {
 		return math.Inf(1), false
 	}
-	rhs := make([]float64, s.p)
-	for i := range rhs {
-		rhs[i] = b[i] * scale[i]
+	for i := range delta {
+		delta[i] = b[i] * scale[i]
 	}
-	y := mat.NewVecDense(s.p, delta)
-	if err := s.chol.SolveVecTo(y, mat.NewVecDense(s.p, rhs)); err != nil {
-		return s.chol.Cond(), false
-	}
+	x := blas64.Vector{N: s.p, Data: delta, Inc: 1}
+	blas64.Trsv(blas.Trans, tri, x)   // Uᵀy = S·b
+	blas64.Trsv(blas.NoTrans, tri, x) // U·z = y
 	for i := range delta {
 		delta[i] = -delta[i] * scale[i]
 	}
-	return s.chol.Cond(), true
+	return 0, true
+}
+
+// cond returns the condition estimate of the last solve.
+func (s *lmSystem) cond(fromSolve float64) float64 {
+	if s.lastCholesky {
+		return s.cholCond()
+	}
+	return fromSolve
+}
+
+// cholCond estimates the condition number of the system factored by the
+// last successful solveCholesky.
+func (s *lmSystem) cholCond() float64 {
+	raw := s.work.RawSymmetric()
+	factor := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: raw.Data, Stride: raw.Stride}
+	rcond := lapack64.Pocon(factor, s.norm, make([]float64, 3*s.p), make([]int, s.p))
+	if rcond == 0 {
+		return math.Inf(1)
+	}
+	return 1 / rcond
 }
 
 // solveQR minimizes ‖J·δ + res‖² + Σ eᵢδᵢ² + 2·linᵀδ as the least-squares

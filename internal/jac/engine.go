@@ -268,6 +268,14 @@ func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []f
 		return nil, err
 	}
 	nw := min(len(ws), chunks)
+	// A single chunk leaves the other cores to the symmetric rank-k update,
+	// which gives the same bits for any number of goroutines.
+	for _, w := range ws {
+		w.gramWorkers = 1
+	}
+	if nw == 1 {
+		ws[0].gramWorkers = e.cfg.Workers
+	}
 	work := func(wi int) error {
 		w := ws[wi]
 		for c := wi; c < chunks; c += nw {

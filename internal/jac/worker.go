@@ -16,6 +16,7 @@ type worker struct {
 	r     []float64 // chunk of residuals
 
 	// Normal-equation accumulators (see startAccumulating).
+	gramWorkers  int // goroutines for the rank-k update
 	accumulating bool
 	gram         []float64 // P×P, upper triangle
 	jtr          []float64
@@ -190,8 +191,12 @@ func (w *worker) accumulate(d Data, R, first, valid, P int) {
 			w.jtr[k] += scale * v
 		}
 	}
-	addGramNaive(w.gram, P, w.j, valid, P, P)
+	addGram(w.gram, P, w.j, valid, P, P, w.gramWorkers)
 }
+
+// addGram is the rank-k update the normal equations use: AddGram, or
+// OpenBLAS's Dsyrk when built with -tags openblas.
+var addGram = AddGram
 
 // fastGraph is the chunk graph: taps and tiles, seeded residuals.
 type fastGraph struct {
