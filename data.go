@@ -15,6 +15,32 @@ type dataset struct {
 	x, y  []float64
 	xCols int
 	yCols int
+	sw    []float64 // sample weights; nil means 1
+}
+
+// setSampleWeights validates and attaches per-sample weights.
+func (d *dataset) setSampleWeights(w []float64) error {
+	if w == nil {
+		return nil
+	}
+	if len(w) != d.n {
+		return fmt.Errorf("golem: %d sample weights for %d samples", len(w), d.n)
+	}
+	for i, v := range w {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("golem: sample weight %d is %v; weights must be finite and ≥ 0", i, v)
+		}
+	}
+	d.sw = w
+	return nil
+}
+
+// weight is sample i's weight.
+func (d *dataset) weight(i int) float64 {
+	if d.sw == nil {
+		return 1
+	}
+	return d.sw[i]
 }
 
 // dataset validates x (and y, when not nil) against the model and loss and

@@ -27,6 +27,11 @@ type FitConfig struct {
 	// is padded with zero-weight rows, so every sample is used exactly once
 	// per epoch.
 	BatchSize int
+	// SampleWeight weights each sample's loss (length N, each ≥ 0); the
+	// loss becomes Σᵢ wᵢℓᵢ/N for mean losses (Keras's convention) and
+	// Σᵢ wᵢℓᵢ for sum losses. Levenberg–Marquardt uses the same weights in
+	// JᵀWJ and JᵀWr. Default nil: all 1.
+	SampleWeight []float64
 	// Goal stops training once an epoch's loss is ≤ Goal; default 0 (off).
 	Goal float64
 	// TimeLimit stops training after this much wall time; default 0 (off).
@@ -93,6 +98,9 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 	}
 	d, err := m.dataset(x, y)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.setSampleWeights(cfg.SampleWeight); err != nil {
 		return nil, err
 	}
 	if cfg, err = cfg.withDefaults(d.n, m.opt); err != nil {

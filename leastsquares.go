@@ -45,7 +45,11 @@ func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) error {
 	}
 	data.Weights = resize(o.ls.data.Weights, rows)
 	for i := range data.Weights {
-		data.Weights[i] = sampleWeight(m.loss, rows)
+		sample := i + lo
+		if rows != d.n {
+			sample = order[lo+i]
+		}
+		data.Weights[i] = sampleWeight(m.loss, rows) * d.weight(sample)
 	}
 	o.ls.data = data
 	R := o.ls.engine.Rows(1)

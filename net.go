@@ -124,7 +124,8 @@ func (m *Sequential) lossNode(b *graph.Builder, h, y, w *G.Node) (total *G.Node,
 }
 
 // bind fills the graph's rows from samples order[lo:hi] of d (order nil
-// means 0, 1, 2, ...), gives them weight, and zeroes the padding rows.
+// means 0, 1, 2, ...), gives them weight times their sample weight, and
+// zeroes the padding rows.
 func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
 	xc := n.x.Shape[1]
 	rows := hi - lo
@@ -151,7 +152,7 @@ func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
 		} else {
 			clear(yr)
 		}
-		n.w.Data[r] = weight
+		n.w.Data[r] = weight * d.weight(i)
 	}
 }
 

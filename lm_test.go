@@ -1,0 +1,145 @@
+package golem
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"golem/layers"
+	"golem/losses"
+	"golem/optim"
+)
+
+func lmNet(t *testing.T, cfg optim.LMConfig) *Sequential {
+	t.Helper()
+	m := NewSequential(layers.Dense(10, layers.Tanh, layers.NguyenWidrow(-2, 2)), layers.Dense(1))
+	require.NoError(t, m.Compile(Input(1), losses.MSE(), optim.LM(cfg)))
+	return m
+}
+
+func TestLMThroughFitStopReasons(t *testing.T) {
+	x, y := sinData(100, 1)
+	ctx := context.Background()
+
+	h, err := lmNet(t, optim.LMConfig{}).Fit(ctx, x, y, FitConfig{Epochs: 100, Goal: 0.05})
+	require.NoError(t, err)
+	assert.Equal(t, StopGoal, h.Stop)
+	assert.LessOrEqual(t, h.FinalLoss(), 0.05)
+	assert.Less(t, h.Len(), 100)
+
+	h, err = lmNet(t, optim.LMConfig{MinGrad: 1e-2}).Fit(ctx, x, y, FitConfig{Epochs: 500})
+	require.NoError(t, err)
+	assert.Equal(t, optim.StopMinGrad, h.Stop)
+	assert.Less(t, h.Steps[len(h.Steps)-1].GradNorm, 1e-2)
+
+	// μ barely falls after accepted steps, so the first rejection passes MuMax.
+	h, err = lmNet(t, optim.LMConfig{MuDec: 0.999, MuMax: 5e-3}).Fit(ctx, x, y, FitConfig{Epochs: 500})
+	require.NoError(t, err)
+	assert.Equal(t, optim.StopMuMax, h.Stop)
+
+	h, err = lmNet(t, optim.LMConfig{}).Fit(ctx, x, y, FitConfig{Epochs: 1 << 30, TimeLimit: 50 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, StopTimeLimit, h.Stop)
+
+	h, err = lmNet(t, optim.LMConfig{}).Fit(ctx, x, y, FitConfig{})
+	require.NoError(t, err)
+	if h.Stop == StopEpochs {
+		assert.Equal(t, 1000, h.Len(), "LM's default is trainlm's 1000 epochs")
+	} else {
+		assert.Less(t, h.Len(), 1000)
+	}
+	// Every iteration reports μ, tries and a condition estimate.
+	for _, s := range h.Steps {
+		assert.Greater(t, s.Tries, 0)
+		if s.Accepted {
+			assert.Greater(t, s.Cond, 0.0)
+			assert.Less(t, s.NewLoss, s.Loss)
+		}
+	}
+}
+
+func TestLMConditionWarning(t *testing.T) {
+	x, y := sinData(100, 1)
+	h, err := lmNet(t, optim.LMConfig{CondWarn: 10}).Fit(context.Background(), x, y, FitConfig{Epochs: 3})
+	require.NoError(t, err)
+	assert.Contains(t, h.Steps[0].Warning, "ill-conditioned system")
+}
+
+func TestCompileRejectsLMWithoutResidualForm(t *testing.T) {
+	m := NewSequential(layers.Dense(1))
+	err := m.Compile(Input(1), losses.MAE(), optim.LM(optim.LMConfig{}))
+	require.ErrorContains(t, err, "needs a loss with a residual (least-squares) form, and mae has none")
+}
+
+// TestMiniBatchLM: with BatchSize < N, each LM iteration linearizes one
+// batch; training still lowers the full loss.
+func TestMiniBatchLM(t *testing.T) {
+	x, y := sinData(200, 3)
+	m := lmNet(t, optim.LMConfig{})
+	before, err := m.Evaluate(x, y)
+	require.NoError(t, err)
+	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 10, BatchSize: 64, Seed: 2})
+	require.NoError(t, err)
+	assert.Len(t, h.Steps, 10*4)
+	after, err := m.Evaluate(x, y)
+	require.NoError(t, err)
+	assert.Less(t, after.Loss, 0.5*before.Loss)
+}
+
+// TestSampleWeights: weights of 2 everywhere reach the same minimum as no
+// weights (the loss doubles, its minimizer does not); a zero weight removes
+// a sample, for first-order training and for LM alike.
+func TestSampleWeights(t *testing.T) {
+	x, y := sinData(40, 4)
+	twos := make([]float64, 40)
+	for i := range twos {
+		twos[i] = 2
+	}
+	fit := func(w []float64) []float64 {
+		m := NewSequential(layers.Dense(3, layers.Tanh, layers.NguyenWidrow(-2, 2)), layers.Dense(1))
+		require.NoError(t, m.Compile(Input(1), losses.MSE(), optim.LM(optim.LMConfig{MinGrad: -1})))
+		_, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 300, SampleWeight: w})
+		require.NoError(t, err)
+		return append([]float64(nil), m.Params().Theta()...)
+	}
+	assert.InDeltaSlice(t, fit(nil), fit(twos), 1e-6)
+
+	// A zero-weight sample with an absurd target changes nothing.
+	yBad := mat.DenseCopyOf(y)
+	yBad.Set(7, 0, 1e6)
+	w := make([]float64, 40)
+	for i := range w {
+		w[i] = 1
+	}
+	w[7] = 0
+	for _, opt := range []func() optim.Optimizer{
+		func() optim.Optimizer { return optim.LM(optim.LMConfig{}) },
+		func() optim.Optimizer { return optim.SGD(optim.SGDConfig{LearningRate: 0.05}) },
+	} {
+		run := func(y mat.Matrix, w []float64) []float64 {
+			m := NewSequential(layers.Dense(3, layers.Tanh), layers.Dense(1))
+			require.NoError(t, m.Compile(Input(1), losses.MSE(), opt()))
+			_, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 5, BatchSize: -1, SampleWeight: w})
+			require.NoError(t, err)
+			return append([]float64(nil), m.Params().Theta()...)
+		}
+		clean := run(y, w)
+		assert.InDeltaSlice(t, clean, run(yBad, w), 1e-12)
+		for _, v := range clean {
+			assert.False(t, math.IsNaN(v))
+		}
+	}
+
+	m := lmNet(t, optim.LMConfig{})
+	_, err := m.Fit(context.Background(), x, y, FitConfig{SampleWeight: []float64{1}})
+	require.ErrorContains(t, err, "1 sample weights for 40 samples")
+	bad := append([]float64(nil), w...)
+	bad[3] = math.NaN()
+	_, err = m.Fit(context.Background(), x, y, FitConfig{SampleWeight: bad})
+	require.ErrorContains(t, err, "sample weight 3 is NaN")
+}
