@@ -37,10 +37,19 @@ func TestLMThroughFitStopReasons(t *testing.T) {
 	assert.Equal(t, optim.StopMinGrad, h.Stop)
 	assert.Less(t, h.Steps[len(h.Steps)-1].GradNorm, 1e-2)
 
-	// μ barely falls after accepted steps, so the first rejection passes MuMax.
-	h, err = lmNet(t, optim.LMConfig{MuDec: 0.999, MuMax: 5e-3}).Fit(ctx, x, y, FitConfig{Epochs: 500})
+	// A linear model on exactly linear data: one Gauss–Newton step solves
+	// it, after which no step can lower the loss and μ climbs past MuMax.
+	line := NewSequential(layers.Dense(1))
+	require.NoError(t, line.Compile(Input(1), losses.MSE(), optim.LM(optim.LMConfig{MinGrad: -1})))
+	ly := mat.NewDense(100, 1, nil)
+	for i := 0; i < 100; i++ {
+		ly.Set(i, 0, 2*x.At(i, 0)+1)
+	}
+	h, err = line.Fit(ctx, x, ly, FitConfig{Epochs: 500})
 	require.NoError(t, err)
 	assert.Equal(t, optim.StopMuMax, h.Stop)
+	assert.Less(t, h.Len(), 10)
+	assert.False(t, h.Steps[len(h.Steps)-1].Accepted)
 
 	h, err = lmNet(t, optim.LMConfig{}).Fit(ctx, x, y, FitConfig{Epochs: 1 << 30, TimeLimit: 50 * time.Millisecond})
 	require.NoError(t, err)
