@@ -152,3 +152,32 @@ func TestSampleWeights(t *testing.T) {
 	_, err = m.Fit(context.Background(), x, y, FitConfig{SampleWeight: bad})
 	require.ErrorContains(t, err, "sample weight 3 is NaN")
 }
+
+// TestLMStrategiesOnTwoOutputNet: every damping scaling, μ update and
+// solver (and geodesic acceleration) trains a 2-output network.
+func TestLMStrategiesOnTwoOutputNet(t *testing.T) {
+	x, y1 := sinData(80, 5)
+	y := mat.NewDense(80, 2, nil)
+	for i := 0; i < 80; i++ {
+		y.Set(i, 0, y1.At(i, 0))
+		y.Set(i, 1, math.Cos(x.At(i, 0)))
+	}
+	for _, scaling := range []optim.Scaling{optim.ScaleIdentity, optim.ScaleMarquardt} {
+		for _, update := range []optim.Update{optim.UpdateTrainlm, optim.UpdateNielsen} {
+			for _, solver := range []optim.Solver{optim.SolverCholesky, optim.SolverQR} {
+				for _, geodesic := range []bool{false, true} {
+					cfg := optim.LMConfig{Scaling: scaling, Update: update, Solver: solver, Geodesic: geodesic}
+					m := NewSequential(layers.Dense(8, layers.Tanh, layers.NguyenWidrow(-2, 2)), layers.Dense(2))
+					require.NoError(t, m.Compile(Input(1), losses.MSE(), optim.LM(cfg)))
+					before, err := m.Evaluate(x, y)
+					require.NoError(t, err)
+					_, err = m.Fit(context.Background(), x, y, FitConfig{Epochs: 40})
+					require.NoError(t, err)
+					after, err := m.Evaluate(x, y)
+					require.NoError(t, err)
+					assert.Less(t, after.Loss, 0.05*before.Loss, "%v/%v/%v/geodesic=%v", scaling, update, solver, geodesic)
+				}
+			}
+		}
+	}
+}

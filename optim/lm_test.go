@@ -313,3 +313,17 @@ func TestLMMinGradStops(t *testing.T) {
 	assert.Equal(t, StopMinGrad, info.Stop)
 	assert.Equal(t, want, p.theta)
 }
+
+// TestLMDampingWeightsHoldAParameterBack: a large damping weight on one
+// parameter keeps it nearly still while the others take their full step.
+func TestLMDampingWeightsHoldAParameterBack(t *testing.T) {
+	p, want := linearProblem()
+	_, err := LM(LMConfig{Mu: 1e-6, DampingWeights: []float64{1, 1e12, 1}}).Step(context.Background(), p)
+	require.NoError(t, err)
+	assert.InDelta(t, 0, p.theta[1], 1e-4, "the heavily damped parameter barely moves")
+	free, _ := linearProblem()
+	_, err = LM(LMConfig{Mu: 1e-6}).Step(context.Background(), free)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, want, free.theta, 1e-5)
+	assert.Greater(t, math.Abs(want[1]), 1e-2, "the undamped solution does move it")
+}
