@@ -295,3 +295,35 @@ func TestJacobianErrors(t *testing.T) {
 	_, err = e.NormalEquations(context.Background(), m.jacobianData(d), mat.NewSymDense(P+1, nil), make([]float64, P))
 	require.ErrorContains(t, err, "JᵀWJ must be")
 }
+
+// TestJacobianAllocationsDoNotGrowWithSamples: once its graphs are built,
+// a call allocates per chunk and per graph op, never per sample. (Gorgonia's
+// ops and gonum's parallel Dgemm allocate a little per matrix block, so the
+// count grows slowly with the chunk's rows; a per-sample allocation would
+// add at least one per sample.)
+func TestJacobianAllocationsDoNotGrowWithSamples(t *testing.T) {
+	m := NewSequential(layers.Dense(8, layers.Tanh), layers.Dense(1))
+	require.NoError(t, m.Compile(Input(3), losses.MSE(), optim.SGD(optim.SGDConfig{})))
+	spec, err := m.jacobianSpec()
+	require.NoError(t, err)
+	allocs := func(n int) float64 {
+		rng := rand.New(rand.NewPCG(1, uint64(n)))
+		d, err := m.dataset(randomMatrix(rng, n, 3, -1, 1), randomMatrix(rng, n, 1, -1, 1))
+		require.NoError(t, err)
+		e, err := jac.New(spec, jac.Config{ChunkRows: 1024, Workers: 1}) // one chunk for both sizes
+		require.NoError(t, err)
+		P := m.Params().Len()
+		jtj, jtr := mat.NewSymDense(P, nil), make([]float64, P)
+		data := m.jacobianData(d)
+		_, err = e.NormalEquations(context.Background(), data, jtj, jtr) // build graphs
+		require.NoError(t, err)
+		return testing.AllocsPerRun(5, func() {
+			if _, err := e.NormalEquations(context.Background(), data, jtj, jtr); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	small, large := allocs(300), allocs(900)
+	t.Logf("allocations per call: %v for 300 samples, %v for 900", small, large)
+	assert.Less(t, (large-small)/600, 0.5, "allocations must not grow per sample")
+}
