@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+	"gorgonia.org/gorgonia"
 
 	"golem"
+	"golem/graph"
 	"golem/layers"
 	"golem/losses"
 	"golem/optim"
@@ -125,4 +127,28 @@ func ExampleSequential_Summary() {
 	// dense_2      Dense(32, tanh)              (batch, 32)    1056
 	// dense_3      Dense(1, linear)             (batch, 1)     33
 	// Input (batch, 8), 1377 parameters
+}
+
+// Fit NIST's Misra1a curve b1·(1 - exp(-b2·x)) by Levenberg–Marquardt: a
+// parametric layer, the SSE loss and the curve-fitting preset.
+func Example_curveFit() {
+	xs := []float64{77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4, 434.8, 477.3, 536.8, 593.1, 689.1, 760.0}
+	ys := []float64{10.07, 14.73, 17.94, 23.93, 29.61, 35.18, 40.02, 44.82, 50.76, 55.05, 61.01, 66.40, 75.47, 81.78}
+	curve := layers.Parametric("misra1a", func(e *graph.Expr, x, b []*gorgonia.Node) *gorgonia.Node {
+		return e.Mul(b[0], e.Sub(e.Const(1), e.Exp(e.Neg(e.Mul(b[1], x[0])))))
+	}, 500, 1e-4) // NIST's first starting point
+	model := golem.NewSequential(curve)
+	if err := model.Compile(golem.Input(1), losses.SSE(), optim.LM(optim.CurveFit())); err != nil {
+		panic(err)
+	}
+	x, y := mat.NewDense(14, 1, xs), mat.NewDense(14, 1, ys)
+	if _, err := model.Fit(context.Background(), x, y, golem.FitConfig{}); err != nil {
+		panic(err)
+	}
+	b := curve.Params()
+	fmt.Printf("b1 = %.8e (certified 2.3894212918e+02)\n", model.Params().View(b[0])[0])
+	fmt.Printf("b2 = %.8e (certified 5.5015643181e-04)\n", model.Params().View(b[1])[0])
+	// Output:
+	// b1 = 2.38942129e+02 (certified 2.3894212918e+02)
+	// b2 = 5.50156432e-04 (certified 5.5015643181e-04)
 }

@@ -32,6 +32,22 @@ type FitConfig struct {
 	// Σᵢ wᵢℓᵢ for sum losses. Levenberg–Marquardt uses the same weights in
 	// JᵀWJ and JᵀWr. Default nil: all 1.
 	SampleWeight []float64
+	// ValidationX and ValidationY are held-out data scored after every
+	// epoch; default none.
+	ValidationX, ValidationY mat.Matrix
+	// ValidationSplit holds out the last fraction of x and y (before any
+	// shuffling, as Keras) as validation data; default 0. It cannot be
+	// combined with ValidationX.
+	ValidationSplit float64
+	// Patience stops training after this many epochs in a row without a
+	// lower validation loss (MATLAB's max_fail, Keras's EarlyStopping);
+	// default 6, trainlm's, whenever there is validation data; negative:
+	// never.
+	Patience int
+	// KeepLastWeights keeps the final weights; default false: with
+	// validation data, Fit ends with the weights of the epoch with the
+	// lowest validation loss (as MATLAB does; Keras's restore_best_weights).
+	KeepLastWeights bool
 	// Goal stops training once an epoch's loss is ≤ Goal; default 0 (off).
 	Goal float64
 	// TimeLimit stops training after this much wall time; default 0 (off).
@@ -50,6 +66,9 @@ func (c FitConfig) withDefaults(n int, opt optim.Optimizer) (FitConfig, error) {
 	}
 	if c.Goal < 0 || c.TimeLimit < 0 {
 		return c, fmt.Errorf("golem: Goal (%v) and TimeLimit (%v) must not be negative", c.Goal, c.TimeLimit)
+	}
+	if c.Patience == 0 {
+		c.Patience = 6
 	}
 	if c.Epochs == 0 {
 		c.Epochs = 1
@@ -82,6 +101,7 @@ const (
 	StopGoal      optim.Stop = "goal"      // the loss reached FitConfig.Goal
 	StopTimeLimit optim.Stop = "time"      // FitConfig.TimeLimit passed
 	StopCancelled optim.Stop = "cancelled" // the context was cancelled
+	StopPatience  optim.Stop = "patience"  // validation loss did not improve for Patience epochs
 )
 
 // Fit trains the model on x (N × features) and y (N × targets). It returns
@@ -103,6 +123,10 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 	if err := d.setSampleWeights(cfg.SampleWeight); err != nil {
 		return nil, err
 	}
+	var val *dataset
+	if d, val, err = m.validationData(d, cfg); err != nil {
+		return nil, err
+	}
 	if cfg, err = cfg.withDefaults(d.n, m.opt); err != nil {
 		return nil, err
 	}
@@ -120,6 +144,8 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 	}
 	hist := newHistory(m.metrics)
 	hist.Stop = StopEpochs
+	track := newValidationTracker(m, val, cfg)
+	defer track.finish(hist)
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if !cfg.NoShuffle {
 			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
@@ -154,9 +180,15 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 			return hist, err
 		}
 		hist.add(epoch, epochLoss, scores)
+		patienceOut, err := track.epoch(epoch, hist)
+		if err != nil {
+			return hist, err
+		}
 		switch {
 		case stop != "":
 			hist.Stop = stop
+		case patienceOut:
+			hist.Stop = StopPatience
 		case cfg.Goal > 0 && epochLoss <= cfg.Goal:
 			hist.Stop = StopGoal
 		case cfg.TimeLimit > 0 && time.Since(start) >= cfg.TimeLimit:

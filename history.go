@@ -13,6 +13,11 @@ type History struct {
 	Metrics map[string][]float64 // each compiled metric on the whole training set after the epoch
 	Steps   []optim.StepInfo     // one per optimizer step: loss, gradient norm, and for LM μ, tries, condition, warnings
 	Stop    optim.Stop           // why training stopped (StopEpochs, StopGoal, optim.StopMuMax, ...)
+
+	// With validation data:
+	ValLoss   []float64 // validation loss after each epoch (metrics appear in Metrics as "val_" + name)
+	BestEpoch int       // the epoch with the lowest validation loss (0 without validation data)
+	Restored  bool      // whether Fit ended with BestEpoch's weights
 }
 
 func newHistory(ms []losses.Metric) *History {
