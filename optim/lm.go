@@ -91,8 +91,8 @@ func (c LMConfig) Validate() error {
 }
 
 // CurveFit is the LM preset for parametric curve fitting, with which golem
-// solves all 19 NIST StRD nonlinear regression problems in
-// shared/data/nist from both starting points (LRE ≥ 7 on every parameter;
+// solves all 19 NIST StRD nonlinear regression problems of lower and
+// average difficulty from both starting points (LRE ≥ 7 on every parameter;
 // see internal/nist): trainlm's identity damping with Transtrum's
 // "delayed gratification" factors (μ×1/3 after an accepted step, μ×2 after
 // a rejected one), which keeps the damping from collapsing on the long

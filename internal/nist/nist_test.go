@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dataDir is shared/data/nist beside the repository.
-const dataDir = "../../../shared/data/nist"
+// dataDir holds the StRD files (a copy of shared/data/nist).
+const dataDir = "testdata"
 
 func TestLoadReadsEveryProblem(t *testing.T) {
 	obs := regexp.MustCompile(`Number of Observations:\s+(\d+)`)
