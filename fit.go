@@ -159,9 +159,7 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 			}
 			lo, hi := plan.Batch(k)
 			n.bind(d, order, lo, hi, sampleWeight(m.loss, hi-lo))
-			if err := obj.setBatch(d, order, lo, hi); err != nil {
-				return hist, err
-			}
+			obj.setBatch(d, order, lo, hi)
 			stepStart := time.Now()
 			info, err := m.opt.Step(ctx, obj)
 			info.Time = time.Since(stepStart)
@@ -212,9 +210,11 @@ func batchShare(l losses.Loss, rows, n int) float64 {
 
 // batchObjective is the optim.Objective of the batch currently bound to net.
 type batchObjective struct {
-	model *Sequential
-	net   *net
-	ls    *lsState // the least-squares view, when the loss has one
+	model   *Sequential
+	net     *net
+	batch   batchRef
+	ls      *lsState // the least-squares view, built on demand
+	lsReady bool     // ls describes batch
 }
 
 // Params returns θ.

@@ -2,7 +2,6 @@ package golem
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -21,35 +20,50 @@ type lsState struct {
 	sqrtW  []float64 // √W per J row
 }
 
-// setBatch points the least-squares view at samples order[lo:hi] of d. A
-// batch of all samples uses d itself, in data order.
-func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) error {
-	m := o.model
-	if _, err := m.residualLoss(); err != nil {
-		return nil // first-order training: nothing to prepare
+// batchRef is the batch an objective stands for: samples order[lo:hi] of d.
+type batchRef struct {
+	d      *dataset
+	order  []int
+	lo, hi int
+}
+
+// setBatch records the batch; the least-squares view is built only when an
+// optimizer asks for it (first-order optimizers never do).
+func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) {
+	o.batch = batchRef{d: d, order: order, lo: lo, hi: hi}
+	o.lsReady = false
+}
+
+// leastSquares returns the view of the current batch, building it on first
+// use: a batch of all samples uses d itself, in data order; a mini-batch is
+// gathered.
+func (o *batchObjective) leastSquares() (*lsState, error) {
+	if o.lsReady {
+		return o.ls, nil
 	}
+	m, b := o.model, o.batch
 	if o.ls == nil {
 		e, err := m.jacobianEngine()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		o.ls = &lsState{engine: e}
 	}
-	rows := hi - lo
+	rows := b.hi - b.lo
 	data := jac.Data{N: rows}
-	if rows == d.n {
-		data.X, data.Y = d.x, d.y
+	if rows == b.d.n {
+		data.X, data.Y = b.d.x, b.d.y
 	} else {
-		data.X = gather(o.ls.data.X, d.x, d.xCols, order[lo:hi])
-		data.Y = gather(o.ls.data.Y, d.y, d.yCols, order[lo:hi])
+		data.X = gather(o.ls.data.X, b.d.x, b.d.xCols, b.order[b.lo:b.hi])
+		data.Y = gather(o.ls.data.Y, b.d.y, b.d.yCols, b.order[b.lo:b.hi])
 	}
 	data.Weights = resize(o.ls.data.Weights, rows)
 	for i := range data.Weights {
-		sample := i + lo
-		if rows != d.n {
-			sample = order[lo+i]
+		sample := b.lo + i
+		if rows != b.d.n {
+			sample = b.order[b.lo+i]
 		}
-		data.Weights[i] = sampleWeight(m.loss, rows) * d.weight(sample)
+		data.Weights[i] = sampleWeight(m.loss, rows) * b.d.weight(sample)
 	}
 	o.ls.data = data
 	R := o.ls.engine.Rows(1)
@@ -57,7 +71,8 @@ func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) error {
 	for q := range o.ls.sqrtW {
 		o.ls.sqrtW[q] = math.Sqrt(data.Weights[q/R])
 	}
-	return nil
+	o.lsReady = true
+	return o.ls, nil
 }
 
 // jacobianEngine returns the model's Jacobian engine, built on first use
@@ -91,19 +106,14 @@ func resize(buf []float64, n int) []float64 {
 	return make([]float64, n)
 }
 
-func (o *batchObjective) leastSquares() (*lsState, error) {
-	if o.ls == nil {
-		return nil, fmt.Errorf("golem: the loss %s has no residual form", o.model.loss.Name())
-	}
-	return o.ls, nil
-}
-
-// Rows is the number of residuals in the batch.
+// Rows is the number of residuals in the batch (0 when the loss has no
+// residual form).
 func (o *batchObjective) Rows() int {
-	if o.ls == nil {
+	ls, err := o.leastSquares()
+	if err != nil {
 		return 0
 	}
-	return o.ls.engine.Rows(o.ls.data.N)
+	return ls.engine.Rows(ls.data.N)
 }
 
 // NormalEquations fills JᵀWJ and JᵀWr for the batch and returns its loss.
