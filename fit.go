@@ -107,8 +107,9 @@ const (
 // Fit trains the model on x (N × features) and y (N × targets). It returns
 // the History of every completed epoch and why training stopped. When ctx
 // is cancelled Fit stops before the next optimizer step and returns the
-// History so far together with ctx's error; the weights are those after the
-// last completed step.
+// History so far together with ctx's error. However training ends, the
+// weights are those after the last completed step or, with validation data
+// (and without KeepLastWeights), those of the best validation epoch.
 func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*History, error) {
 	if m.opt == nil {
 		return nil, ErrNotCompiled
