@@ -183,6 +183,13 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 		if err != nil {
 			return hist, err
 		}
+		if obs, ok := m.opt.(optim.EpochObserver); ok {
+			monitored := epochLoss
+			if len(hist.ValLoss) > 0 {
+				monitored = hist.ValLoss[len(hist.ValLoss)-1]
+			}
+			obs.EndEpoch(monitored)
+		}
 		switch {
 		case stop != "":
 			hist.Stop = stop

@@ -125,6 +125,12 @@ func TestCancelledContextStopsBeforeWork(t *testing.T) {
 func TestValidate(t *testing.T) {
 	assert.ErrorContains(t, SGD(SGDConfig{LearningRate: -1}).Validate(), "negative")
 	assert.ErrorContains(t, Adam(AdamConfig{Beta2: 1}).Validate(), "β₂ = 1")
-	assert.ErrorContains(t, Adam(AdamConfig{Epsilon: -1}).Validate(), "ε = -1")
+	// Negative means exactly 0 where 0 is a meaningful value.
+	assert.Equal(t, 0.0, Adam(AdamConfig{Epsilon: -1}).Config().Epsilon)
+	assert.Equal(t, 0.0, Adam(AdamConfig{Beta1: -1}).Config().Beta1)
+	assert.Equal(t, 0.0, Adagrad(AdagradConfig{InitialAccumulator: -1}).Config().InitialAccumulator)
+	assert.Equal(t, 0.0, Momentum(MomentumConfig{Momentum: -1}).Config().Momentum)
+	assert.ErrorContains(t, SGD(SGDConfig{Clip: Clipping{Norm: -1}}).Validate(), "clipping bounds")
+	assert.ErrorContains(t, RMSprop(RMSpropConfig{Rho: 1}).Validate(), "ρ = 1")
 	assert.NoError(t, Adam(AdamConfig{}).Validate())
 }

@@ -62,8 +62,8 @@ type Optimizer interface {
 // for one parameter vector is asked to step another.
 var ErrForeignParams = errors.New("optim: optimizer state belongs to another parameter vector; use one optimizer per model")
 
-// gradientState is the part every first-order optimizer shares: the θ it is
-// bound to, a gradient buffer and the step counter.
+// gradientState binds an optimizer to the θ it first steps and holds the
+// gradient buffer and the step counter.
 type gradientState struct {
 	bound *float64
 	grad  []float64
