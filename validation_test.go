@@ -75,3 +75,27 @@ func TestValidationSplitHoldsOutTheLastSamples(t *testing.T) {
 	_, err = m.Fit(context.Background(), x, y, FitConfig{ValidationX: mat.NewDense(3, 2, nil), ValidationY: mat.NewDense(3, 1, nil)})
 	assert.ErrorContains(t, err, "validation data: golem: x has 2 columns")
 }
+
+// epochRecorder is an optimizer that records what Fit reports after each
+// epoch (the hook a Plateau schedule listens on).
+type epochRecorder struct {
+	optim.Optimizer
+	seen []float64
+}
+
+func (r *epochRecorder) EndEpoch(monitored float64) { r.seen = append(r.seen, monitored) }
+
+func TestFitReportsEachEpochToTheOptimizer(t *testing.T) {
+	x, y := sinData(60, 9)
+	vx, vy := sinData(30, 10)
+	rec := &epochRecorder{Optimizer: optim.Adam(optim.AdamConfig{})}
+	m := NewSequential(layers.Dense(4, layers.Tanh), layers.Dense(1))
+	require.NoError(t, m.Compile(Input(1), losses.MSE(), rec))
+	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 4, ValidationX: vx, ValidationY: vy, Patience: -1})
+	require.NoError(t, err)
+	assert.Equal(t, h.ValLoss, rec.seen, "the validation loss is monitored when there is one")
+	rec.seen = nil
+	h, err = m.Fit(context.Background(), x, y, FitConfig{Epochs: 3})
+	require.NoError(t, err)
+	assert.Equal(t, h.Loss, rec.seen, "otherwise the training loss")
+}
