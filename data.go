@@ -159,3 +159,43 @@ func FromTensor(t tensor.Tensor) (*mat.Dense, error) {
 	}
 	return out, nil
 }
+
+// applyClassWeights multiplies each sample's weight by its class's weight.
+// The class is the integer label of a one-column target with several
+// outputs, the arg-max of a one-hot row, or 0/1 for a single output.
+func (m *Sequential) applyClassWeights(d *dataset, cw []float64) error {
+	if cw == nil {
+		return nil
+	}
+	for c, w := range cw {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("golem: class weight %d is %v; weights must be finite and ≥ 0", c, w)
+		}
+	}
+	k := m.Outputs()
+	sw := make([]float64, d.n)
+	for i := range sw {
+		row := d.y[i*d.yCols : (i+1)*d.yCols]
+		var class int
+		switch {
+		case d.yCols == 1 && k > 1:
+			class = int(row[0])
+		case d.yCols == 1:
+			if row[0] >= 0.5 {
+				class = 1
+			}
+		default:
+			for j, v := range row {
+				if v > row[class] {
+					class = j
+				}
+			}
+		}
+		if class < 0 || class >= len(cw) {
+			return fmt.Errorf("golem: y row %d is class %d, but ClassWeight has %d entries", i, class, len(cw))
+		}
+		sw[i] = d.weight(i) * cw[class]
+	}
+	d.sw = sw
+	return nil
+}

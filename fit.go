@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -27,18 +29,35 @@ type FitConfig struct {
 	// is padded with zero-weight rows, so every sample is used exactly once
 	// per epoch.
 	BatchSize int
+	// NoShuffle keeps the sample order; default false: samples are
+	// reshuffled before every epoch.
+	NoShuffle bool
+	// Seed seeds the shuffling and the random Division; default 0. The same
+	// seed, data and initial weights give a bit-identical History and
+	// weights.
+	Seed uint64
+
 	// SampleWeight weights each sample's loss (length N, each ≥ 0); the
 	// loss becomes Σᵢ wᵢℓᵢ/N for mean losses (Keras's convention) and
 	// Σᵢ wᵢℓᵢ for sum losses. Levenberg–Marquardt uses the same weights in
 	// JᵀWJ and JᵀWr. Default nil: all 1.
 	SampleWeight []float64
+	// ClassWeight multiplies the weight of each sample of class c by
+	// ClassWeight[c] (classes as the loss sees them: integer labels, the
+	// arg-max of one-hot rows, or 0/1 for one output); default nil.
+	ClassWeight []float64
+
 	// ValidationX and ValidationY are held-out data scored after every
 	// epoch; default none.
 	ValidationX, ValidationY mat.Matrix
 	// ValidationSplit holds out the last fraction of x and y (before any
-	// shuffling, as Keras) as validation data; default 0. It cannot be
-	// combined with ValidationX.
+	// shuffling, as Keras) as validation data; default 0.
 	ValidationSplit float64
+	// Division splits x and y at random (by Seed) into training,
+	// validation and test parts, as MATLAB's dividerand; the indices are
+	// recorded in the History. Default nil. Use one of ValidationX,
+	// ValidationSplit and Division.
+	Division *Division
 	// Patience stops training after this many epochs in a row without a
 	// lower validation loss (MATLAB's max_fail, Keras's EarlyStopping);
 	// default 6, trainlm's, whenever there is validation data; negative:
@@ -48,27 +67,49 @@ type FitConfig struct {
 	// validation data, Fit ends with the weights of the epoch with the
 	// lowest validation loss (as MATLAB does; Keras's restore_best_weights).
 	KeepLastWeights bool
+
 	// Goal stops training once an epoch's loss is ≤ Goal; default 0 (off).
 	Goal float64
+	// MinGrad stops training once the gradient norm of a step is below it;
+	// default 0 (off; Levenberg–Marquardt has its own, LMConfig.MinGrad).
+	MinGrad float64
 	// TimeLimit stops training after this much wall time; default 0 (off).
 	TimeLimit time.Duration
-	// NoShuffle keeps the sample order; default false: samples are
-	// reshuffled before every epoch.
-	NoShuffle bool
-	// Seed seeds the shuffling; default 0. The same seed, data and initial
-	// weights give a bit-identical History and weights.
-	Seed uint64
+
+	// Callbacks run at the start and end of training, epochs and batches.
+	Callbacks []Callback
+	// Verbose sets the progress output: 0 none (default); 1 a live bar per
+	// epoch on a terminal, else as 2; 2 one line per epoch.
+	Verbose int
+	// Output receives the progress; default os.Stdout.
+	Output io.Writer
 }
+
+// Division is the fractions of a random train/validation/test split; they
+// must add up to 1 (default MATLAB's 0.70/0.15/0.15, see RandomDivision).
+type Division struct {
+	Train, Val, Test float64
+}
+
+// RandomDivision is MATLAB's default division: 70% training, 15%
+// validation, 15% test.
+func RandomDivision() *Division { return &Division{Train: 0.70, Val: 0.15, Test: 0.15} }
 
 func (c FitConfig) withDefaults(n int, opt optim.Optimizer) (FitConfig, error) {
 	if c.Epochs < 0 {
 		return c, fmt.Errorf("golem: Epochs is %d, want ≥ 1", c.Epochs)
 	}
-	if c.Goal < 0 || c.TimeLimit < 0 {
-		return c, fmt.Errorf("golem: Goal (%v) and TimeLimit (%v) must not be negative", c.Goal, c.TimeLimit)
+	if c.Goal < 0 || c.TimeLimit < 0 || c.MinGrad < 0 {
+		return c, fmt.Errorf("golem: Goal (%v), MinGrad (%v) and TimeLimit (%v) must not be negative", c.Goal, c.MinGrad, c.TimeLimit)
+	}
+	if c.Verbose < 0 || c.Verbose > 2 {
+		return c, fmt.Errorf("golem: Verbose is %d, want 0, 1 or 2", c.Verbose)
 	}
 	if c.Patience == 0 {
 		c.Patience = 6
+	}
+	if c.Output == nil {
+		c.Output = os.Stdout
 	}
 	if c.Epochs == 0 {
 		c.Epochs = 1
@@ -99,9 +140,11 @@ func (c FitConfig) withDefaults(n int, opt optim.Optimizer) (FitConfig, error) {
 const (
 	StopEpochs    optim.Stop = "epochs"    // the configured number of epochs ran
 	StopGoal      optim.Stop = "goal"      // the loss reached FitConfig.Goal
+	StopMinGrad   optim.Stop = "min_grad"  // the gradient norm fell below FitConfig.MinGrad
 	StopTimeLimit optim.Stop = "time"      // FitConfig.TimeLimit passed
 	StopCancelled optim.Stop = "cancelled" // the context was cancelled
 	StopPatience  optim.Stop = "patience"  // validation loss did not improve for Patience epochs
+	StopNaN       optim.Stop = "nan"       // the loss or gradient stopped being finite
 )
 
 // Fit trains the model on x (N × features) and y (N × targets). It returns
@@ -111,6 +154,30 @@ const (
 // weights are those after the last completed step or, with validation data
 // (and without KeepLastWeights), those of the best validation epoch.
 func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*History, error) {
+	r, err := m.newRun(x, y, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return r.fit(ctx)
+}
+
+// run is one Fit in progress.
+type run struct {
+	m                *Sequential
+	cfg              FitConfig
+	train, val, test *dataset
+	plan             graph.Plan
+	net              *net
+	obj              *batchObjective
+	order            []int
+	rng              *rand.Rand
+	hist             *History
+	state            *State
+	callbacks        callbacks
+	start            time.Time
+}
+
+func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	if m.opt == nil {
 		return nil, ErrNotCompiled
 	}
@@ -124,87 +191,173 @@ func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*
 	if err := d.setSampleWeights(cfg.SampleWeight); err != nil {
 		return nil, err
 	}
-	var val *dataset
-	if d, val, err = m.validationData(d, cfg); err != nil {
+	if err := m.applyClassWeights(d, cfg.ClassWeight); err != nil {
 		return nil, err
 	}
-	if cfg, err = cfg.withDefaults(d.n, m.opt); err != nil {
+	r := &run{m: m, hist: newHistory(m.metrics), rng: rand.New(rand.NewPCG(cfg.Seed, 0x5851f42d4c957f2d))}
+	if r.train, r.val, r.test, err = m.divide(d, cfg, r.rng, r.hist); err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	plan := graph.NewPlan(d.n, cfg.BatchSize)
-	n, err := m.net(plan.Size, true)
+	if r.cfg, err = cfg.withDefaults(r.train.n, m.opt); err != nil {
+		return nil, err
+	}
+	r.plan = graph.NewPlan(r.train.n, r.cfg.BatchSize)
+	if r.net, err = m.net(r.plan.Size, true); err != nil {
+		return nil, err
+	}
+	r.obj = &batchObjective{model: m, net: r.net}
+	r.order = make([]int, r.train.n)
+	for i := range r.order {
+		r.order[i] = i
+	}
+	if r.val != nil {
+		r.callbacks = append(r.callbacks, EarlyStopping(EarlyStoppingConfig{Patience: r.cfg.Patience, KeepLast: r.cfg.KeepLastWeights}))
+	}
+	r.callbacks = append(r.callbacks, r.cfg.Callbacks...)
+	if r.cfg.Verbose > 0 {
+		r.callbacks = append(r.callbacks, newProgress(r.cfg.Output, r.cfg.Verbose))
+	}
+	r.state = &State{Model: m, Config: r.cfg, Batches: r.plan.Count(), History: r.hist}
+	return r, nil
+}
+
+// fit runs the epochs; the callbacks' OnTrainEnd (restoring the best
+// weights, among others) runs however training ends.
+func (r *run) fit(ctx context.Context) (hist *History, err error) {
+	r.start = time.Now()
+	r.hist.Stop = StopEpochs
+	if err := r.callbacks.each(r.state, Callback.OnTrainBegin); err != nil {
+		return r.hist, err
+	}
+	defer func() {
+		if endErr := r.callbacks.each(r.state, Callback.OnTrainEnd); err == nil {
+			err = endErr
+		}
+	}()
+	for epoch := 1; epoch <= r.cfg.Epochs; epoch++ {
+		r.state.Epoch = epoch
+		if err := r.epoch(ctx); err != nil {
+			return r.hist, err
+		}
+		if stop := r.stopReason(); stop != "" {
+			r.hist.Stop = stop
+			break
+		}
+	}
+	return r.hist, nil
+}
+
+// epoch runs one pass over the training data and records it.
+func (r *run) epoch(ctx context.Context) error {
+	m, s, d := r.m, r.state, r.train
+	if err := r.callbacks.each(s, Callback.OnEpochBegin); err != nil {
+		return err
+	}
+	if !r.cfg.NoShuffle {
+		r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
+	}
+	var epochLoss float64
+	for k := 0; k < r.plan.Count() && s.stop == ""; k++ {
+		s.Batch = k + 1
+		if err := ctx.Err(); err != nil {
+			r.hist.Stop = StopCancelled
+			return fmt.Errorf("golem: Fit stopped in epoch %d: %w", s.Epoch, err)
+		}
+		if err := r.callbacks.each(s, Callback.OnBatchBegin); err != nil {
+			return err
+		}
+		lo, hi := r.plan.Batch(k)
+		r.net.bind(d, r.order, lo, hi, sampleWeight(m.loss, hi-lo))
+		r.obj.setBatch(d, r.order, lo, hi)
+		stepStart := time.Now()
+		info, err := m.opt.Step(ctx, r.obj)
+		info.Time = time.Since(stepStart)
+		if err != nil {
+			switch {
+			case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+				r.hist.Stop = StopCancelled
+			case errors.Is(err, optim.ErrNotFinite):
+				r.hist.Stop = StopNaN
+			}
+			return fmt.Errorf("golem: epoch %d, step %d: %w", s.Epoch, k+1, err)
+		}
+		r.hist.Steps = append(r.hist.Steps, info)
+		s.Step = info
+		epochLoss += info.Loss * batchShare(m.loss, hi-lo, d.n)
+		if info.Stop != "" {
+			s.StopTraining(info.Stop)
+		}
+		if r.cfg.MinGrad > 0 && info.GradNorm < r.cfg.MinGrad {
+			s.StopTraining(StopMinGrad)
+		}
+		if err := r.callbacks.each(s, Callback.OnBatchEnd); err != nil {
+			return err
+		}
+	}
+	if err := r.record(epochLoss); err != nil {
+		return err
+	}
+	return r.callbacks.each(s, Callback.OnEpochEnd)
+}
+
+// record appends the epoch's values to the History.
+func (r *run) record(loss float64) error {
+	h, m := r.hist, r.m
+	h.Epoch = append(h.Epoch, r.state.Epoch)
+	h.Loss = append(h.Loss, loss)
+	last := h.Steps[len(h.Steps)-1]
+	h.Mu = append(h.Mu, last.Mu)
+	h.GradNorm = append(h.GradNorm, last.GradNorm)
+	scores, err := m.scoreMetrics(r.train)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	obj := &batchObjective{model: m, net: n}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5851f42d4c957f2d))
-	order := make([]int, d.n)
-	for i := range order {
-		order[i] = i
+	for name, v := range scores {
+		h.Metrics[name] = append(h.Metrics[name], v)
 	}
-	hist := newHistory(m.metrics)
-	hist.Stop = StopEpochs
-	track := newValidationTracker(m, val, cfg)
-	defer track.finish(hist)
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
-		if !cfg.NoShuffle {
-			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		}
-		var epochLoss float64
-		var stop optim.Stop
-		for k := 0; k < plan.Count() && stop == ""; k++ {
-			if err := ctx.Err(); err != nil {
-				hist.Stop = StopCancelled
-				return hist, fmt.Errorf("golem: Fit stopped in epoch %d: %w", epoch, err)
-			}
-			lo, hi := plan.Batch(k)
-			n.bind(d, order, lo, hi, sampleWeight(m.loss, hi-lo))
-			obj.setBatch(d, order, lo, hi)
-			stepStart := time.Now()
-			info, err := m.opt.Step(ctx, obj)
-			info.Time = time.Since(stepStart)
-			if err != nil {
-				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-					hist.Stop = StopCancelled
-				}
-				return hist, fmt.Errorf("golem: epoch %d, step %d: %w", epoch, k+1, err)
-			}
-			hist.Steps = append(hist.Steps, info)
-			epochLoss += info.Loss * batchShare(m.loss, hi-lo, d.n)
-			stop = info.Stop
-		}
-		scores, err := m.scoreMetrics(d)
-		if err != nil {
-			return hist, err
-		}
-		hist.add(epoch, epochLoss, scores)
-		patienceOut, err := track.epoch(epoch, hist)
-		if err != nil {
-			return hist, err
-		}
-		if obs, ok := m.opt.(optim.EpochObserver); ok {
-			monitored := epochLoss
-			if len(hist.ValLoss) > 0 {
-				monitored = hist.ValLoss[len(hist.ValLoss)-1]
-			}
-			obs.EndEpoch(monitored)
-		}
-		switch {
-		case stop != "":
-			hist.Stop = stop
-		case patienceOut:
-			hist.Stop = StopPatience
-		case cfg.Goal > 0 && epochLoss <= cfg.Goal:
-			hist.Stop = StopGoal
-		case cfg.TimeLimit > 0 && time.Since(start) >= cfg.TimeLimit:
-			hist.Stop = StopTimeLimit
-		default:
+	for _, part := range []struct {
+		prefix string
+		d      *dataset
+		losses *[]float64
+	}{{"val_", r.val, &h.ValLoss}, {"test_", r.test, &h.TestLoss}} {
+		if part.d == nil {
 			continue
 		}
-		break
+		pred, l, err := m.forward(part.d)
+		if err != nil {
+			return err
+		}
+		*part.losses = append(*part.losses, l)
+		scores, err := m.metricScores(pred, part.d)
+		if err != nil {
+			return err
+		}
+		for name, v := range scores {
+			h.Metrics[part.prefix+name] = append(h.Metrics[part.prefix+name], v)
+		}
 	}
-	return hist, nil
+	h.Time = append(h.Time, time.Since(r.start))
+	if obs, ok := m.opt.(optim.EpochObserver); ok {
+		monitored := loss
+		if len(h.ValLoss) > 0 {
+			monitored = h.ValLoss[len(h.ValLoss)-1]
+		}
+		obs.EndEpoch(monitored)
+	}
+	return nil
+}
+
+// stopReason says whether training ends after this epoch.
+func (r *run) stopReason() optim.Stop {
+	switch {
+	case r.state.stop != "":
+		return r.state.stop
+	case r.cfg.Goal > 0 && r.hist.FinalLoss() <= r.cfg.Goal:
+		return StopGoal
+	case r.cfg.TimeLimit > 0 && time.Since(r.start) >= r.cfg.TimeLimit:
+		return StopTimeLimit
+	}
+	return ""
 }
 
 // batchShare is the factor that turns a batch's loss into its contribution

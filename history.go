@@ -1,23 +1,33 @@
 package golem
 
 import (
+	"time"
+
 	"golem/losses"
 	"golem/optim"
 )
 
-// History records a Fit run, one entry per completed epoch, and every
-// optimizer step's report.
+// History records a Fit run: one entry per completed epoch in each
+// per-epoch slice, and every optimizer step's report.
 type History struct {
-	Epoch   []int                // epoch numbers, from 1
-	Loss    []float64            // training loss: mean of the epoch's batch losses, weighted by batch size (as Keras)
-	Metrics map[string][]float64 // each compiled metric on the whole training set after the epoch
-	Steps   []optim.StepInfo     // one per optimizer step: loss, gradient norm, and for LM μ, tries, condition, warnings
-	Stop    optim.Stop           // why training stopped (StopEpochs, StopGoal, optim.StopMuMax, ...)
+	Epoch    []int                // epoch numbers, from 1
+	Loss     []float64            // training loss: mean of the epoch's batch losses, weighted by batch size (as Keras)
+	Metrics  map[string][]float64 // each compiled metric on the training data after the epoch; "val_"+name and "test_"+name on those sets
+	Mu       []float64            // Levenberg–Marquardt's μ after the epoch's last step (0 for first-order optimizers)
+	GradNorm []float64            // ‖∇loss‖ at the epoch's last step
+	Time     []time.Duration      // wall time since Fit began, at the end of each epoch
+	Steps    []optim.StepInfo     // one per optimizer step: loss, gradient norm, and for LM μ, tries, condition, warnings
+	Stop     optim.Stop           // why training stopped (StopEpochs, StopGoal, optim.StopMuMax, ...)
 
-	// With validation data:
-	ValLoss   []float64 // validation loss after each epoch (metrics appear in Metrics as "val_" + name)
+	// With validation (and test) data:
+	ValLoss   []float64 // validation loss after each epoch
+	TestLoss  []float64 // test loss after each epoch (never used to stop)
+	ValChecks []int     // consecutive epochs without a better validation loss (MATLAB's validation checks)
 	BestEpoch int       // the epoch with the lowest validation loss (0 without validation data)
 	Restored  bool      // whether Fit ended with BestEpoch's weights
+
+	// With FitConfig.Division, the samples of each part, as indices into x.
+	TrainIndex, ValIndex, TestIndex []int
 }
 
 func newHistory(ms []losses.Metric) *History {
@@ -26,14 +36,6 @@ func newHistory(ms []losses.Metric) *History {
 		h.Metrics[m.Name()] = nil
 	}
 	return h
-}
-
-func (h *History) add(epoch int, loss float64, scores map[string]float64) {
-	h.Epoch = append(h.Epoch, epoch)
-	h.Loss = append(h.Loss, loss)
-	for name, v := range scores {
-		h.Metrics[name] = append(h.Metrics[name], v)
-	}
 }
 
 // Len is the number of recorded epochs.

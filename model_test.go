@@ -213,7 +213,7 @@ func TestSameSeedSameHistoryAndWeights(t *testing.T) {
 	assert.Len(t, h1.Metrics["rmse"], 30)
 }
 
-// withoutTimes copies h with the steps' wall times cleared: everything
+// withoutTimes copies h with its wall times cleared: everything
 // else in a History is reproducible.
 func withoutTimes(h *History) History {
 	c := *h
@@ -221,6 +221,7 @@ func withoutTimes(h *History) History {
 	for i := range c.Steps {
 		c.Steps[i].Time = 0
 	}
+	c.Time = nil
 	return c
 }
 

@@ -3,31 +3,69 @@ package golem
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
-// validationData splits off or validates the validation set of a Fit.
-func (m *Sequential) validationData(d *dataset, cfg FitConfig) (train, val *dataset, err error) {
+// divide splits d into training, validation and test data as cfg asks:
+// explicit validation data, the last ValidationSplit of the samples, or a
+// random Division (whose indices go into the History).
+func (m *Sequential) divide(d *dataset, cfg FitConfig, rng *rand.Rand, h *History) (train, val, test *dataset, err error) {
+	ways := 0
+	for _, set := range []bool{cfg.ValidationX != nil, cfg.ValidationSplit != 0, cfg.Division != nil} {
+		if set {
+			ways++
+		}
+	}
+	if ways > 1 {
+		return nil, nil, nil, fmt.Errorf("golem: use one of ValidationX, ValidationSplit and Division, not several")
+	}
 	switch {
-	case cfg.ValidationSplit != 0 && cfg.ValidationX != nil:
-		return nil, nil, fmt.Errorf("golem: use ValidationSplit or ValidationX, not both")
-	case cfg.ValidationSplit < 0 || cfg.ValidationSplit >= 1:
-		return nil, nil, fmt.Errorf("golem: ValidationSplit is %v, want a fraction in [0, 1)", cfg.ValidationSplit)
 	case cfg.ValidationX != nil:
 		if cfg.ValidationY == nil {
-			return nil, nil, fmt.Errorf("golem: ValidationX needs ValidationY")
+			return nil, nil, nil, fmt.Errorf("golem: ValidationX needs ValidationY")
 		}
 		if val, err = m.dataset(cfg.ValidationX, cfg.ValidationY); err != nil {
-			return nil, nil, fmt.Errorf("validation data: %w", err)
+			return nil, nil, nil, fmt.Errorf("validation data: %w", err)
 		}
-		return d, val, nil
-	case cfg.ValidationSplit > 0:
+		return d, val, nil, nil
+	case cfg.ValidationSplit != 0:
+		if cfg.ValidationSplit < 0 || cfg.ValidationSplit >= 1 {
+			return nil, nil, nil, fmt.Errorf("golem: ValidationSplit is %v, want a fraction in [0, 1)", cfg.ValidationSplit)
+		}
 		nVal := int(math.Round(cfg.ValidationSplit * float64(d.n)))
 		if nVal < 1 || nVal >= d.n {
-			return nil, nil, fmt.Errorf("golem: ValidationSplit %v of %d samples leaves no training or no validation data", cfg.ValidationSplit, d.n)
+			return nil, nil, nil, fmt.Errorf("golem: ValidationSplit %v of %d samples leaves no training or no validation data", cfg.ValidationSplit, d.n)
 		}
-		return d.rows(0, d.n-nVal), d.rows(d.n-nVal, d.n), nil
+		return d.rows(0, d.n-nVal), d.rows(d.n-nVal, d.n), nil, nil
+	case cfg.Division != nil:
+		return d.divide(*cfg.Division, rng, h)
 	}
-	return d, nil, nil
+	return d, nil, nil, nil
+}
+
+// divide draws a random train/validation/test split.
+func (d *dataset) divide(div Division, rng *rand.Rand, h *History) (train, val, test *dataset, err error) {
+	if div.Train <= 0 || div.Val < 0 || div.Test < 0 || math.Abs(div.Train+div.Val+div.Test-1) > 1e-9 {
+		return nil, nil, nil, fmt.Errorf("golem: Division %v/%v/%v must have a positive training part and add up to 1", div.Train, div.Val, div.Test)
+	}
+	perm := rng.Perm(d.n)
+	nVal := int(math.Round(div.Val * float64(d.n)))
+	nTest := int(math.Round(div.Test * float64(d.n)))
+	nTrain := d.n - nVal - nTest
+	if nTrain < 1 || (div.Val > 0 && nVal < 1) || (div.Test > 0 && nTest < 1) {
+		return nil, nil, nil, fmt.Errorf("golem: Division %v/%v/%v of %d samples leaves a part empty", div.Train, div.Val, div.Test, d.n)
+	}
+	h.TrainIndex = append([]int(nil), perm[:nTrain]...)
+	h.ValIndex = append([]int(nil), perm[nTrain:nTrain+nVal]...)
+	h.TestIndex = append([]int(nil), perm[nTrain+nVal:]...)
+	train = d.pick(h.TrainIndex)
+	if nVal > 0 {
+		val = d.pick(h.ValIndex)
+	}
+	if nTest > 0 {
+		test = d.pick(h.TestIndex)
+	}
+	return train, val, test, nil
 }
 
 // rows is the dataset of samples [lo, hi), sharing d's storage.
@@ -43,54 +81,17 @@ func (d *dataset) rows(lo, hi int) *dataset {
 	return out
 }
 
-// validationTracker scores each epoch on the validation data, counts
-// epochs without improvement and keeps the best weights.
-type validationTracker struct {
-	m        *Sequential
-	val      *dataset
-	patience int
-	restore  bool
-	best     float64
-	fails    int
-	bestW    []float64
-}
-
-func newValidationTracker(m *Sequential, val *dataset, cfg FitConfig) *validationTracker {
-	return &validationTracker{m: m, val: val, patience: cfg.Patience, restore: !cfg.KeepLastWeights, best: math.Inf(1)}
-}
-
-// epoch scores the weights after an epoch and reports whether patience has
-// run out.
-func (t *validationTracker) epoch(epoch int, h *History) (bool, error) {
-	if t.val == nil {
-		return false, nil
+// pick copies the samples idx into a new dataset.
+func (d *dataset) pick(idx []int) *dataset {
+	out := &dataset{n: len(idx), xCols: d.xCols, yCols: d.yCols, x: gather(nil, d.x, d.xCols, idx)}
+	if d.y != nil {
+		out.y = gather(nil, d.y, d.yCols, idx)
 	}
-	pred, loss, err := t.m.forward(t.val)
-	if err != nil {
-		return false, err
+	if d.sw != nil {
+		out.sw = make([]float64, len(idx))
+		for i, j := range idx {
+			out.sw[i] = d.sw[j]
+		}
 	}
-	scores, err := t.m.metricScores(pred, t.val)
-	if err != nil {
-		return false, err
-	}
-	h.ValLoss = append(h.ValLoss, loss)
-	for name, v := range scores {
-		h.Metrics["val_"+name] = append(h.Metrics["val_"+name], v)
-	}
-	if loss < t.best {
-		t.best, t.fails, h.BestEpoch = loss, 0, epoch
-		t.bestW = append(t.bestW[:0], t.m.params.Theta()...)
-		return false, nil
-	}
-	t.fails++
-	return t.patience > 0 && t.fails >= t.patience, nil
-}
-
-// finish restores the best validation weights, when asked to.
-func (t *validationTracker) finish(h *History) {
-	if t.val == nil || !t.restore || t.bestW == nil {
-		return
-	}
-	copy(t.m.params.Theta(), t.bestW)
-	h.Restored = true
+	return out
 }

@@ -69,7 +69,7 @@ func TestValidationSplitHoldsOutTheLastSamples(t *testing.T) {
 	_, err = m.Fit(context.Background(), x, y, FitConfig{ValidationSplit: 1.5})
 	assert.ErrorContains(t, err, "ValidationSplit is 1.5")
 	_, err = m.Fit(context.Background(), x, y, FitConfig{ValidationSplit: 0.2, ValidationX: x, ValidationY: y})
-	assert.ErrorContains(t, err, "not both")
+	assert.ErrorContains(t, err, "not several")
 	_, err = m.Fit(context.Background(), x, y, FitConfig{ValidationX: x})
 	assert.ErrorContains(t, err, "needs ValidationY")
 	_, err = m.Fit(context.Background(), x, y, FitConfig{ValidationX: mat.NewDense(3, 2, nil), ValidationY: mat.NewDense(3, 1, nil)})

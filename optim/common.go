@@ -51,14 +51,33 @@ type firstOrder struct {
 	gradientState
 	clip     Clipping
 	schedule Schedule
+	factor   float64 // ScaleRate's running product; 0 means 1
 }
 
 // rate is the learning rate of the step being taken (steps counts it).
 func (f *firstOrder) rate(base float64) float64 {
+	if f.factor != 0 {
+		base *= f.factor
+	}
 	if f.schedule == nil {
 		return base
 	}
 	return f.schedule.Rate(base, f.steps-1)
+}
+
+// ScaleRate multiplies the learning rate from now on by factor (on top of
+// any schedule); ReduceLROnPlateau uses it.
+func (f *firstOrder) ScaleRate(factor float64) {
+	if f.factor == 0 {
+		f.factor = 1
+	}
+	f.factor *= factor
+}
+
+// RateScaler is implemented by optimizers whose learning rate can be scaled
+// during training: every first-order optimizer.
+type RateScaler interface {
+	ScaleRate(factor float64)
 }
 
 // step evaluates and clips the gradient.

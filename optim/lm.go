@@ -209,7 +209,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 	}
 	info := StepInfo{Loss: loss, NewLoss: loss, GradNorm: 2 * math.Sqrt(sq), Mu: o.mu}
 	if math.IsNaN(objective) || math.IsInf(objective, 0) || math.IsNaN(info.GradNorm) || math.IsInf(info.GradNorm, 0) {
-		return info, fmt.Errorf("optim: LM: loss %v, gradient norm %v at the current weights", loss, info.GradNorm)
+		return info, fmt.Errorf("%w: LM: loss %v, gradient norm %v at the current weights", ErrNotFinite, loss, info.GradNorm)
 	}
 	if info.GradNorm < c.MinGrad {
 		info.Stop = StopMinGrad

@@ -58,6 +58,10 @@ type Optimizer interface {
 	Step(ctx context.Context, obj Objective) (StepInfo, error)
 }
 
+// ErrNotFinite is wrapped by errors about a loss or gradient that is NaN or
+// infinite; the weights are left as they were before the step.
+var ErrNotFinite = errors.New("optim: not finite")
+
 // ErrForeignParams is returned when an optimizer that already holds state
 // for one parameter vector is asked to step another.
 var ErrForeignParams = errors.New("optim: optimizer state belongs to another parameter vector; use one optimizer per model")
@@ -93,7 +97,7 @@ func (s *gradientState) gradient(ctx context.Context, obj Objective) (theta, g [
 	var sq float64
 	for i, v := range s.grad {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, nil, info, fmt.Errorf("optim: gradient of parameter %d is %v (loss %v); weights left unchanged", i, v, loss)
+			return nil, nil, info, fmt.Errorf("%w: gradient of parameter %d is %v (loss %v); weights left unchanged", ErrNotFinite, i, v, loss)
 		}
 		sq += v * v
 	}

@@ -1,0 +1,52 @@
+package golem
+
+import (
+	"fmt"
+
+	"golem/optim"
+)
+
+// ReduceLROnPlateau multiplies a first-order optimizer's learning rate by
+// cfg.Factor when the monitored value (default "val_loss", or "loss"
+// without validation data) has not improved for cfg.Patience epochs, with
+// the semantics of Keras's callback (see optim.PlateauConfig). It is the
+// callback form of the optim.NewPlateau schedule.
+func ReduceLROnPlateau(monitor string, cfg optim.PlateauConfig) Callback {
+	return &reduceLR{monitor: monitor, plateau: optim.NewPlateau(cfg)}
+}
+
+type reduceLR struct {
+	BaseCallback
+	monitor string
+	plateau *optim.Plateau
+	opt     optim.RateScaler
+	scale   float64
+}
+
+func (r *reduceLR) OnTrainBegin(s *State) error {
+	opt, ok := s.Model.opt.(optim.RateScaler)
+	if !ok {
+		return fmt.Errorf("golem: ReduceLROnPlateau needs a first-order optimizer (one with a learning rate)")
+	}
+	r.opt, r.scale = opt, r.plateau.Scale()
+	if r.monitor == "" {
+		r.monitor = "val_loss"
+		if _, ok := s.Monitor("val_loss"); !ok && s.Config.ValidationX == nil && s.Config.ValidationSplit == 0 && s.Config.Division == nil {
+			r.monitor = "loss"
+		}
+	}
+	return nil
+}
+
+func (r *reduceLR) OnEpochEnd(s *State) error {
+	v, ok := s.Monitor(r.monitor)
+	if !ok {
+		return fmt.Errorf("golem: ReduceLROnPlateau monitors %q, which this Fit does not record", r.monitor)
+	}
+	r.plateau.EndEpoch(v)
+	if scale := r.plateau.Scale(); scale != r.scale {
+		r.opt.ScaleRate(scale / r.scale)
+		r.scale = scale
+	}
+	return nil
+}
