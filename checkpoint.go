@@ -11,8 +11,8 @@ import (
 // ModelCheckpointConfig configures ModelCheckpoint. Zero fields take the
 // defaults.
 type ModelCheckpointConfig struct {
-	Monitor string // the value watched (see State.Monitor); default "val_loss", or "loss" without validation data
-	EveryEpoch bool // save after every epoch; default false: only when the monitored value improves
+	Monitor    string // the value watched (see State.Monitor); default "val_loss", or "loss" without validation data
+	EveryEpoch bool   // save after every epoch; default false: only when the monitored value improves
 }
 
 // ModelCheckpoint saves the model's weights to path (in Save's format) when
