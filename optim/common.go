@@ -74,10 +74,19 @@ func (f *firstOrder) ScaleRate(factor float64) {
 	f.factor *= factor
 }
 
+// RateScale is the product of all ScaleRate factors so far (1 at first).
+func (f *firstOrder) RateScale() float64 {
+	if f.factor == 0 {
+		return 1
+	}
+	return f.factor
+}
+
 // RateScaler is implemented by optimizers whose learning rate can be scaled
 // during training: every first-order optimizer.
 type RateScaler interface {
 	ScaleRate(factor float64)
+	RateScale() float64
 }
 
 // step evaluates and clips the gradient.
