@@ -43,8 +43,8 @@ func (d *dataset) weight(i int) float64 {
 	return d.sw[i]
 }
 
-// dataset validates x (and y, when not nil) against the model and loss and
-// copies them row-major.
+// dataset validates x (and y, when not nil) against the model and loss,
+// copies them row-major and applies the model's fitted scalers.
 func (m *Sequential) dataset(x, y mat.Matrix) (*dataset, error) {
 	if x == nil {
 		return nil, errors.New("golem: x is nil")
@@ -61,6 +61,9 @@ func (m *Sequential) dataset(x, y mat.Matrix) (*dataset, error) {
 	if d.x, err = copyRows("x", x, nil); err != nil {
 		return nil, err
 	}
+	if m.inScale != nil {
+		m.inScale.apply(d.x, c)
+	}
 	if y == nil || m.loss == nil {
 		return d, nil
 	}
@@ -76,6 +79,9 @@ func (m *Sequential) dataset(x, y mat.Matrix) (*dataset, error) {
 	check := func(row []float64) error { return m.loss.CheckTarget(row, k) }
 	if d.y, err = copyRows("y", y, check); err != nil {
 		return nil, err
+	}
+	if m.outScale != nil {
+		m.outScale.apply(d.y, yc)
 	}
 	return d, nil
 }

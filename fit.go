@@ -198,6 +198,7 @@ func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	if r.train, r.val, r.test, err = m.divide(d, cfg, r.rng, r.hist); err != nil {
 		return nil, err
 	}
+	m.fitScalers(r.train, r.val, r.test)
 	if r.cfg, err = cfg.withDefaults(r.train.n, m.opt); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,8 @@ type Sequential struct {
 
 	nets map[netKey]*net
 	jac  *jac.Engine // built on first use by Levenberg–Marquardt
+
+	inScale, outScale *scaler // nil without scaling; fitted at the first Fit or by Load
 }
 
 // NewSequential returns a model of the given layers in order.
@@ -49,6 +51,8 @@ type CompileOption func(*compileConfig)
 type compileConfig struct {
 	metrics []losses.Metric
 	seed    uint64
+	inputs  Scaling
+	targets Scaling
 }
 
 // WithMetrics adds metrics reported by Fit's History and by Evaluate.
@@ -95,10 +99,39 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 			return err
 		}
 	}
+	if cfg.targets != NoScaling {
+		switch loss.Name() {
+		case "mse", "sse", "mae":
+		default:
+			return fmt.Errorf("golem: target scaling applies to regression losses (mse, sse, mae), not %s", loss.Name())
+		}
+	}
+	var err error
+	if m.inScale, err = keepScaler("inputs", m.inScale, cfg.inputs); err != nil {
+		return err
+	}
+	if m.outScale, err = keepScaler("targets", m.outScale, cfg.targets); err != nil {
+		return err
+	}
 	m.loss, m.opt, m.metrics = loss, opt, cfg.metrics
 	m.nets = map[netKey]*net{}
 	m.jac = nil
 	return nil
+}
+
+// keepScaler keeps a scaler of the requested kind (and what it has learnt
+// from a Fit or Load) or makes a new one. Dropping or changing a fitted
+// scaler would silently change what the weights mean, so it is an error.
+func keepScaler(what string, old *scaler, kind Scaling) (*scaler, error) {
+	switch {
+	case old.fitted() && old.Kind != kind:
+		return nil, fmt.Errorf("golem: the model's %s are scaled (%v, learnt by Fit or Load); compile with the same scaling", what, old.Kind)
+	case kind == NoScaling:
+		return nil, nil
+	case old != nil && old.Kind == kind:
+		return old, nil
+	}
+	return &scaler{Kind: kind}, nil
 }
 
 // build builds every layer from the input shape and initializes θ.

@@ -25,10 +25,18 @@ func (m *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
 		return nil, err
 	}
 	pred, _, err := m.forward(d)
-	return pred, err
+	if err != nil {
+		return nil, err
+	}
+	if m.outScale != nil {
+		m.outScale.invert(pred.RawMatrix().Data, m.Outputs())
+	}
+	return pred, nil
 }
 
-// Evaluate returns the loss and metrics of the model on x and y.
+// Evaluate returns the loss and metrics of the model on x and y. With
+// target scaling the loss is on scaled targets (as in training) and the
+// metrics are in the targets' units.
 func (m *Sequential) Evaluate(x, y mat.Matrix) (Evaluation, error) {
 	if m.loss == nil {
 		return Evaluation{}, ErrNotCompiled
@@ -96,6 +104,11 @@ func (m *Sequential) metricScores(pred *mat.Dense, d *dataset) (map[string]float
 		return scores, nil
 	}
 	target := mat.NewDense(d.n, d.yCols, d.y)
+	if m.outScale != nil { // metrics in the targets' own units
+		pred, target = mat.DenseCopyOf(pred), mat.DenseCopyOf(target)
+		m.outScale.invert(pred.RawMatrix().Data, d.yCols)
+		m.outScale.invert(target.RawMatrix().Data, d.yCols)
+	}
 	for _, mt := range m.metrics {
 		v, err := mt.Score(pred, target)
 		if err != nil {

@@ -33,10 +33,40 @@ const (
 )
 
 type weightsHeader struct {
-	Input  []int         `json:"input"`
-	Layers []layerHeader `json:"layers"`
-	Params []paramHeader `json:"params"`
-	Count  int           `json:"count"`
+	Input   []int         `json:"input"`
+	Layers  []layerHeader `json:"layers"`
+	Params  []paramHeader `json:"params"`
+	Count   int           `json:"count"`
+	Inputs  *scalerHeader `json:"input_scaling,omitempty"`
+	Targets *scalerHeader `json:"target_scaling,omitempty"`
+}
+
+// scalerHeader is a fitted scaler: x' = (x - offset)·scale per column.
+type scalerHeader struct {
+	Kind   string    `json:"kind"`
+	Offset []float64 `json:"offset"`
+	Scale  []float64 `json:"scale"`
+}
+
+func scalerToHeader(s *scaler) *scalerHeader {
+	if !s.fitted() {
+		return nil
+	}
+	return &scalerHeader{Kind: s.Kind.String(), Offset: s.Offset, Scale: s.Scale}
+}
+
+func (h *scalerHeader) scaler(cols int) (*scaler, error) {
+	if h == nil {
+		return nil, nil
+	}
+	kind, err := parseScaling(h.Kind)
+	if err != nil {
+		return nil, err
+	}
+	if len(h.Offset) != cols || len(h.Scale) != cols {
+		return nil, fmt.Errorf("%s scaling has %d/%d values for %d columns", h.Kind, len(h.Offset), len(h.Scale), cols)
+	}
+	return &scaler{Kind: kind, Offset: h.Offset, Scale: h.Scale}, nil
 }
 
 type layerHeader struct {
@@ -51,7 +81,7 @@ type paramHeader struct {
 }
 
 func (m *Sequential) header() weightsHeader {
-	h := weightsHeader{Input: m.input, Count: m.params.Len()}
+	h := weightsHeader{Input: m.input, Count: m.params.Len(), Inputs: scalerToHeader(m.inScale), Targets: scalerToHeader(m.outScale)}
 	for i, l := range m.layers {
 		h.Layers = append(h.Layers, layerHeader{Name: m.names[i], Kind: l.Kind(), Config: describe(l)})
 	}
@@ -138,9 +168,39 @@ func (m *Sequential) Load(r io.Reader) (err error) {
 	if sum != crc32.ChecksumIEEE(body) {
 		return errors.New("golem: load: checksum mismatch: the weights are corrupt")
 	}
+	in, err := file.Inputs.scaler(m.input.Size())
+	if err != nil {
+		return fmt.Errorf("golem: load: %w", err)
+	}
+	out, err := file.Targets.scaler(m.Outputs())
+	if err != nil {
+		return fmt.Errorf("golem: load: %w", err)
+	}
+	if err := m.matchScaling(in, out); err != nil {
+		return fmt.Errorf("golem: load: the file does not match this model: %w", err)
+	}
 	theta := m.params.Theta()
 	for i := range theta {
 		theta[i] = math.Float64frombits(binary.LittleEndian.Uint64(body[8*i:]))
+	}
+	m.inScale, m.outScale = in, out
+	return nil
+}
+
+// matchScaling checks that a file's scalers are the kinds the model was
+// compiled with (an uncompiled model takes the file's).
+func (m *Sequential) matchScaling(in, out *scaler) error {
+	if m.loss == nil {
+		return nil
+	}
+	kind := func(s *scaler) Scaling {
+		if s == nil {
+			return NoScaling
+		}
+		return s.Kind
+	}
+	if kind(m.inScale) != kind(in) || kind(m.outScale) != kind(out) {
+		return fmt.Errorf("scaling of inputs/targets is %v/%v in the file, %v/%v in the model", kind(in), kind(out), kind(m.inScale), kind(m.outScale))
 	}
 	return nil
 }
