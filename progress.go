@@ -99,6 +99,17 @@ func epochLine(s *State, took time.Duration) string {
 			fmt.Fprintf(&b, " - val_checks: %d", h.ValChecks[n-1])
 		}
 	}
-	fmt.Fprintf(&b, " - %s", took.Round(time.Millisecond))
+	fmt.Fprintf(&b, " - %s", shortDuration(took))
 	return b.String()
+}
+
+// shortDuration keeps about three significant digits: 850µs, 12.3ms, 1.25s.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
 }

@@ -7,9 +7,14 @@
 // iterations, MATLAB trainlm's defaults) and with full-batch Adam (4000
 // epochs), prints both side by side (iterations, wall time, training MSE;
 // the noise alone accounts for 0.04) and plots the data with both fits.
+// Then it trains with LM as MATLAB's train does: a random 70/15/15 split into
+// training, validation and test samples, one line per epoch, early stopping
+// after 6 epochs without a better validation loss, and the best epoch's
+// weights restored; it plots the performance, the training state and the
+// regression of test outputs on targets.
 //
-//	go run ./examples/sinfit            # writes out/sinfit.png
-//	go run ./examples/sinfit -out /tmp  # writes /tmp/sinfit.png
+//	go run ./examples/sinfit            # writes the PNGs into out/
+//	go run ./examples/sinfit -out /tmp  # writes them into /tmp
 package main
 
 import (
@@ -17,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"image/color"
+	"io"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -50,6 +56,63 @@ func main() {
 		fmt.Printf("%-22s %10d %10s %10.4f\n", r.name, r.iterations, r.elapsed.Round(100*time.Microsecond), r.mse)
 	}
 	fmt.Printf("\nplot written to %s\n", res.plot)
+
+	fmt.Printf("\nLevenberg–Marquardt with a random 70/15/15 train/validation/test division:\n")
+	v, err := trainWithValidation(context.Background(), *seed, *out, os.Stdout)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("test MSE %.4f, regression R = %.4f on the test samples\nplots written to %v\n", v.testMSE, v.r, v.plots)
+}
+
+type validationResult struct {
+	hist    *golem.History
+	testMSE float64
+	r       float64
+	plots   []string
+}
+
+// trainWithValidation trains with a MATLAB-style division and early
+// stopping, printing one line per epoch to w, and writes the plots.
+func trainWithValidation(ctx context.Context, seed uint64, out string, w io.Writer) (validationResult, error) {
+	x, y := sineData(100, seed)
+	model := golem.NewSequential(
+		layers.Dense(10, layers.Tanh, layers.NguyenWidrow(-2, 2)),
+		layers.Dense(1),
+	)
+	if err := model.Compile(golem.Input(1), losses.MSE(), optim.LM(optim.LMConfig{}), golem.WithSeed(seed)); err != nil {
+		return validationResult{}, err
+	}
+	hist, err := model.Fit(ctx, x, y, golem.FitConfig{
+		Division: golem.RandomDivision(), // 70% train, 15% validation, 15% test
+		Seed:     seed,
+		Verbose:  2, // one line per epoch
+		Output:   w,
+	})
+	if err != nil {
+		return validationResult{}, err
+	}
+	plots, err := hist.Plot(out) // performance.png, trainstate.png
+	if err != nil {
+		return validationResult{}, err
+	}
+	tx, ty := rowsOf(x, hist.TestIndex), rowsOf(y, hist.TestIndex)
+	regression := filepath.Join(out, "regression.png")
+	r, err := model.PlotRegression(tx, ty, "Test", regression)
+	if err != nil {
+		return validationResult{}, err
+	}
+	return validationResult{hist: hist, testMSE: hist.TestLoss[hist.BestEpoch-1], r: r, plots: append(plots, regression)}, nil
+}
+
+// rowsOf copies the rows idx of m.
+func rowsOf(m *mat.Dense, idx []int) *mat.Dense {
+	_, c := m.Dims()
+	out := mat.NewDense(len(idx), c, nil)
+	for r, i := range idx {
+		out.SetRow(r, m.RawRowView(i))
+	}
+	return out
 }
 
 type config struct {

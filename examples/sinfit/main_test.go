@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"image/png"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,5 +34,29 @@ func TestSinfit(t *testing.T) {
 		f.Close()
 		require.NoError(t, err)
 		assert.Greater(t, img.Bounds().Dx(), 400)
+	}
+}
+
+// TestSinfitWithValidation: the MATLAB-style run stops early, restores the
+// best validation epoch, prints one line per epoch, and writes decodable
+// performance, training-state and regression plots.
+func TestSinfitWithValidation(t *testing.T) {
+	var out bytes.Buffer
+	res, err := trainWithValidation(context.Background(), 1, t.TempDir(), &out)
+	require.NoError(t, err)
+	h := res.hist
+	assert.Equal(t, "patience", string(h.Stop))
+	assert.True(t, h.Restored)
+	assert.Equal(t, h.BestEpoch+6, h.Len())
+	assert.Equal(t, h.Len()+1, strings.Count(out.String(), "\n"), "one line per epoch and a summary")
+	assert.Less(t, res.testMSE, 0.08)
+	assert.Greater(t, res.r, 0.95)
+	require.Len(t, res.plots, 3)
+	for _, path := range res.plots {
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		_, err = png.Decode(f)
+		f.Close()
+		require.NoError(t, err, path)
 	}
 }
