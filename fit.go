@@ -73,7 +73,9 @@ type FitConfig struct {
 	// MinGrad stops training once the gradient norm of a step is below it;
 	// default 0 (off; Levenberg–Marquardt has its own, LMConfig.MinGrad).
 	MinGrad float64
-	// TimeLimit stops training after this much wall time; default 0 (off).
+	// TimeLimit stops training after the batch during which this much wall
+	// time has passed; default 0 (off). A stopped partial epoch is recorded
+	// with the mean loss of the batches it ran.
 	TimeLimit time.Duration
 
 	// Callbacks run at the start and end of training, epochs and batches.
@@ -258,6 +260,7 @@ func (r *run) epoch(ctx context.Context) error {
 		r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
 	}
 	var epochLoss float64
+	processed := 0
 	for k := 0; k < r.plan.Count() && s.stop == ""; k++ {
 		s.Batch = k + 1
 		if err := ctx.Err(); err != nil {
@@ -285,15 +288,22 @@ func (r *run) epoch(ctx context.Context) error {
 		r.hist.Steps = append(r.hist.Steps, info)
 		s.Step = info
 		epochLoss += info.Loss * batchShare(m.loss, hi-lo, d.n)
+		processed += hi - lo
 		if info.Stop != "" {
 			s.StopTraining(info.Stop)
 		}
 		if r.cfg.MinGrad > 0 && info.GradNorm < r.cfg.MinGrad {
 			s.StopTraining(StopMinGrad)
 		}
+		if r.cfg.TimeLimit > 0 && time.Since(r.start) >= r.cfg.TimeLimit {
+			s.StopTraining(StopTimeLimit)
+		}
 		if err := r.callbacks.each(s, Callback.OnBatchEnd); err != nil {
 			return err
 		}
+	}
+	if processed < d.n { // stopped mid-epoch: the mean over the batches run
+		epochLoss *= float64(d.n) / float64(processed)
 	}
 	if err := r.record(epochLoss); err != nil {
 		return err
@@ -355,8 +365,6 @@ func (r *run) stopReason() optim.Stop {
 		return r.state.stop
 	case r.cfg.Goal > 0 && r.hist.FinalLoss() <= r.cfg.Goal:
 		return StopGoal
-	case r.cfg.TimeLimit > 0 && time.Since(r.start) >= r.cfg.TimeLimit:
-		return StopTimeLimit
 	}
 	return ""
 }

@@ -242,3 +242,20 @@ func TestHistoryPlotWithoutValidation(t *testing.T) {
 	_, err = (&History{}).Plot(t.TempDir())
 	assert.ErrorContains(t, err, "no epochs")
 }
+
+// TestTimeLimitStopsWithinABatch: with many small batches per epoch, the
+// time limit ends training mid-epoch.
+func TestTimeLimitStopsWithinABatch(t *testing.T) {
+	x, y := sinData(2000, 2)
+	m := tanhNet(t, optim.SGD(optim.SGDConfig{}))
+	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 3, BatchSize: 1, TimeLimit: 20 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, StopTimeLimit, h.Stop)
+	assert.Equal(t, 1, h.Len(), "stopped inside the first epoch")
+	assert.Less(t, len(h.Steps), 2000)
+	var mean float64
+	for _, s := range h.Steps {
+		mean += s.Loss
+	}
+	assert.InDelta(t, mean/float64(len(h.Steps)), h.Loss[0], 1e-12, "the partial epoch reports the mean over its batches")
+}
