@@ -36,6 +36,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"golem"
+	"golem/examples/internal/plots"
 	"golem/layers"
 	"golem/losses"
 	"golem/optim"
@@ -55,7 +56,7 @@ func main() {
 	for _, r := range []trainResult{res.lm, res.adam} {
 		fmt.Printf("%-22s %10d %10s %10.4f\n", r.name, r.iterations, r.elapsed.Round(100*time.Microsecond), r.mse)
 	}
-	fmt.Printf("\nplot written to %s\n", res.plot)
+	fmt.Printf("\nplots written to %s and %s\n", res.plot, res.lossPlot)
 
 	fmt.Printf("\nLevenberg–Marquardt with a random 70/15/15 train/validation/test division:\n")
 	v, err := trainWithValidation(context.Background(), *seed, *out, os.Stdout)
@@ -128,11 +129,13 @@ type trainResult struct {
 	elapsed    time.Duration
 	mse        float64
 	model      *golem.Sequential
+	hist       *golem.History
 }
 
 type result struct {
 	lm, adam trainResult
-	plot     string
+	plot     string // the fits
+	lossPlot string // loss per iteration
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
@@ -150,12 +153,39 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, err
 	}
 
-	// 3. Plot data, truth and both fits.
+	// 3. Plot data, truth and both fits, and the loss per iteration.
 	path := filepath.Join(cfg.out, "sinfit.png")
 	if err := plotFits(x, y, path, lm, adam); err != nil {
 		return result{}, err
 	}
-	return result{lm: lm, adam: adam, plot: path}, nil
+	lossPath := filepath.Join(cfg.out, "sinfit_loss.png")
+	if err := plotLoss(lossPath, lm, adam); err != nil {
+		return result{}, err
+	}
+	return result{lm: lm, adam: adam, plot: path, lossPlot: lossPath}, nil
+}
+
+// plotLoss draws each optimizer's training MSE per iteration, both axes
+// logarithmic: LM's 30 iterations against Adam's thousands.
+func plotLoss(path string, runs ...trainResult) error {
+	p := plots.New("Training MSE per iteration", "iteration", "MSE")
+	plots.LogY(p)
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	var series []plots.Series
+	for _, r := range runs {
+		s := plots.Series{Name: r.name}
+		for i, loss := range r.hist.Loss {
+			s.X = append(s.X, float64(i+1))
+			s.Y = append(s.Y, loss)
+		}
+		series = append(series, s)
+	}
+	if err := plots.AddLines(p, series...); err != nil {
+		return err
+	}
+	p.Legend.Top = true
+	return plots.Save(p, path, 0, 0)
 }
 
 // train fits a fresh 1-10-1 tanh network. Nguyen–Widrow initialization
@@ -179,7 +209,7 @@ func train(ctx context.Context, name string, opt optim.Optimizer, epochs int, x,
 	if err != nil {
 		return trainResult{}, err
 	}
-	return trainResult{name: name, iterations: len(hist.Steps), elapsed: elapsed, mse: ev.Loss, model: model}, nil
+	return trainResult{name: name, iterations: len(hist.Steps), elapsed: elapsed, mse: ev.Loss, model: model, hist: hist}, nil
 }
 
 // sineData spaces n points evenly over [-2, 2] with y = 1.5·sin(πx) plus

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"golem/examples/internal/plots"
 )
 
 // TestSinfit runs the example for five seeds: LM must reach train MSE ≤
@@ -34,6 +36,7 @@ func TestSinfit(t *testing.T) {
 		f.Close()
 		require.NoError(t, err)
 		assert.Greater(t, img.Bounds().Dx(), 400)
+		require.NoError(t, plots.CheckPNG(res.lossPlot, 400))
 	}
 }
 
