@@ -245,23 +245,19 @@ func (e *Engine) loopReference(d Data, n int) (J, r []float64, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s, P, R := e.spec, e.p, e.spec.Residuals
+	P, R := e.p, e.spec.Residuals
 	ref := make([]float64, n*R*P)
 	r = make([]float64, n*R)
 	for i := 0; i < n; i++ {
-		copy(l.x.Data, d.X[i*s.Inputs:(i+1)*s.Inputs])
-		copy(l.y.Data, d.Y[i*s.Targets:(i+1)*s.Targets])
-		for k := 0; k < R; k++ {
-			clear(l.seed.Data)
-			l.seed.Data[k] = 1
-			if err := l.machine.Run(); err != nil {
-				return nil, nil, err
-			}
-			r[i*R+k] = l.r.Data()[k]
+		err := l.run(e.spec, d, i, func(k int, rk float64) {
+			r[i*R+k] = rk
 			row := ref[(i*R+k)*P : (i*R+k+1)*P]
 			for pi, p := range l.params {
 				copy(row[p.Offset:p.Offset+p.Size()], l.grads[pi].Data())
 			}
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 	return ref, r, nil

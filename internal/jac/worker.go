@@ -129,25 +129,18 @@ func (w *worker) computeLoop(e *Engine, d Data, first, count int, j []float64) e
 		}
 		w.loop = l
 	}
-	s, l, P := e.spec, w.loop, e.p
-	R := s.Residuals
+	P, R := e.p, e.spec.Residuals
 	for c := 0; c < count; c++ {
-		i := first + c
-		copy(l.x.Data, d.X[i*s.Inputs:(i+1)*s.Inputs])
-		copy(l.y.Data, d.Y[i*s.Targets:(i+1)*s.Targets])
-		for k := 0; k < R; k++ {
-			clear(l.seed.Data)
-			l.seed.Data[k] = 1
-			if err := l.machine.Run(); err != nil {
-				return err
-			}
+		err := w.loop.run(e.spec, d, first+c, func(k int, _ float64) {
 			row := j[(c*R+k)*P : (c*R+k+1)*P]
-			for pi, p := range l.params {
-				if !e.loop[p] {
-					continue
+			for pi, p := range w.loop.params {
+				if e.loop[p] {
+					copy(row[p.Offset:p.Offset+p.Size()], w.loop.grads[pi].Data())
 				}
-				copy(row[p.Offset:p.Offset+p.Size()], l.grads[pi].Data())
 			}
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -229,4 +222,20 @@ type loopGraph struct {
 	params     []*graph.Param
 	grads      []*graph.Output
 	machine    *graph.Machine
+}
+
+// run binds sample i and, for each residual k, runs the graph and calls
+// use(k, r_k) while l.grads hold that residual's gradients.
+func (l *loopGraph) run(s Spec, d Data, i int, use func(k int, r float64)) error {
+	copy(l.x.Data, d.X[i*s.Inputs:(i+1)*s.Inputs])
+	copy(l.y.Data, d.Y[i*s.Targets:(i+1)*s.Targets])
+	for k := 0; k < s.Residuals; k++ {
+		clear(l.seed.Data)
+		l.seed.Data[k] = 1
+		if err := l.machine.Run(); err != nil {
+			return err
+		}
+		use(k, l.r.Data()[k])
+	}
+	return nil
 }
