@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -53,14 +54,31 @@ func New(title, xlabel, ylabel string) *plot.Plot {
 	return p
 }
 
-// LogY puts the y axis on a log scale.
+// LogY puts the y axis on a log scale, labelling powers of ten.
 func LogY(p *plot.Plot) {
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = LogTicks{}
+}
+
+// LogTicks labels a log axis at powers of ten, rounded (1e-05 rather than
+// 9.999999999999999e-06).
+type LogTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (LogTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'g', 3, 64)
+		}
+	}
+	return ticks
 }
 
 // AddLines draws each series as a line, with a legend entry; on a log
 // axis non-positive values are clamped to the smallest positive float.
+// Colours follow Palette from its start on every call: pass all the series
+// that share a plot in one call.
 func AddLines(p *plot.Plot, series ...Series) error {
 	for i, s := range series {
 		xy := make(plotter.XYs, len(s.X))
@@ -84,7 +102,8 @@ func AddLines(p *plot.Plot, series ...Series) error {
 	return nil
 }
 
-// AddPoints draws each series as points, with a legend entry.
+// AddPoints draws each series as points, with a legend entry; colours
+// restart at Palette[0] on every call, as in AddLines.
 func AddPoints(p *plot.Plot, series ...Series) error {
 	for i, s := range series {
 		xy := make(plotter.XYs, len(s.X))
