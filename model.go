@@ -163,12 +163,26 @@ func (m *Sequential) build(in layers.Shape, seed uint64) error {
 	if len(shape) != 1 {
 		return fmt.Errorf("golem: the model's output must be a vector per sample, got %v", shape)
 	}
-	params.Init(seed)
+	if err := initWeights(params, seed); err != nil {
+		return err
+	}
 	m.input = append(layers.Shape(nil), in...)
 	m.output = shape
 	m.names = names
 	m.shapes = shapes
 	m.params = params
+	return nil
+}
+
+// initWeights runs the initializers, turning a panic in one (a wrong
+// graph.Values count, a custom initializer's bug) into an error.
+func initWeights(ps *graph.Params, seed uint64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("golem: initializing the weights: %v", r)
+		}
+	}()
+	ps.Init(seed)
 	return nil
 }
 

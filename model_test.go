@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gorgonia.org/tensor"
 
+	"golem/graph"
 	"golem/layers"
 	"golem/losses"
 	"golem/optim"
@@ -339,6 +340,7 @@ func TestCompileErrors(t *testing.T) {
 		{"nil loss", NewSequential(layers.Dense(1)), Input(1), nil, sgd, "needs a loss"},
 		{"nil optimizer", NewSequential(layers.Dense(1)), Input(1), losses.MSE(), nil, "needs an optimizer"},
 		{"invalid optimizer", NewSequential(layers.Dense(1)), Input(1), losses.MSE(), optim.Adam(optim.AdamConfig{Beta1: 1.5}), "β₁ = 1.5"},
+		{"wrong initial values", NewSequential(layers.Dense(2, layers.KernelInit(graph.Values(1, 2, 3)))), Input(1), losses.MSE(), sgd, "initializing the weights: graph: Values initializer has the wrong number of values"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
