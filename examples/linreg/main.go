@@ -30,7 +30,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
-	"strconv"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -241,8 +240,8 @@ func plotLoss(res result, path string) error {
 	// (With a longer y label gonum/plot leaves a blank band above a log axis.)
 	p := plots.New(fmt.Sprintf("optim.SGD, three batch sizes: excess MSE = MSE − %.4f (least squares)", res.exact.loss),
 		"epoch", "excess MSE")
-	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
-	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
+	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plots.LogTicks{}
+	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plots.LogTicks{}
 	var series []plots.Series
 	for _, f := range res.fits {
 		s := plots.Series{Name: fmt.Sprintf("%s (batch %s)", f.name, batchName(f.batchSize))}
@@ -293,20 +292,6 @@ func plotLines(x, y *mat.Dense, res result, path string) error {
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Y.Max = 14 // room for the legend above the data
 	return plots.Save(p, path, 0, 0)
-}
-
-// logTicks marks the powers of ten of a log axis, labelled 0.001, 1e-05,
-// 10 (plot.LogTicks{Prec: -1} writes 1e-05 as 9.999999999999999e-05).
-type logTicks struct{}
-
-func (logTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
-	for i, t := range ticks {
-		if t.Label != "" {
-			ticks[i].Label = strconv.FormatFloat(t.Value, 'g', 6, 64)
-		}
-	}
-	return ticks
 }
 
 func batchName(b int) string {
