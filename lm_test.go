@@ -181,3 +181,21 @@ func TestLMStrategiesOnTwoOutputNet(t *testing.T) {
 		}
 	}
 }
+
+// TestLMIsDeterministicWithWorkers: on enough samples for the Jacobian to
+// be computed in several chunks by two goroutines, two runs give
+// bit-identical weights and History.
+func TestLMIsDeterministicWithWorkers(t *testing.T) {
+	x, y := sinData(1500, 12)
+	run := func() ([]float64, History) {
+		m := NewSequential(layers.Dense(12, layers.Tanh, layers.NguyenWidrow(-2, 2)), layers.Dense(1))
+		require.NoError(t, m.Compile(Input(1), losses.MSE(), optim.LM(optim.LMConfig{})))
+		h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 8})
+		require.NoError(t, err)
+		return append([]float64(nil), m.Params().Theta()...), withoutTimes(h)
+	}
+	w1, h1 := run()
+	w2, h2 := run()
+	assert.Equal(t, w1, w2)
+	assert.True(t, assert.ObjectsAreEqual(h1, h2))
+}
