@@ -169,7 +169,6 @@ type run struct {
 	cfg              FitConfig
 	train, val, test *dataset
 	plan             graph.Plan
-	net              *net
 	obj              *batchObjective
 	order            []int
 	rng              *rand.Rand
@@ -205,10 +204,12 @@ func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 		return nil, err
 	}
 	r.plan = graph.NewPlan(r.train.n, r.cfg.BatchSize)
-	if r.net, err = m.net(r.plan.Size, true); err != nil {
+	r.obj = newBatchObjective(m, r.plan.Size)
+	// Build the graph the optimizer steps with now, so a model that does not
+	// build fails before training starts.
+	if _, err := m.net(r.plan.Size, !leastSquaresOnly(m.opt)); err != nil {
 		return nil, err
 	}
-	r.obj = &batchObjective{model: m, net: r.net}
 	r.order = make([]int, r.train.n)
 	for i := range r.order {
 		r.order[i] = i
@@ -271,7 +272,6 @@ func (r *run) epoch(ctx context.Context) error {
 			return err
 		}
 		lo, hi := r.plan.Batch(k)
-		r.net.bind(d, r.order, lo, hi, sampleWeight(m.loss, hi-lo))
 		r.obj.setBatch(d, r.order, lo, hi)
 		stepStart := time.Now()
 		info, err := m.opt.Step(ctx, r.obj)
@@ -378,13 +378,53 @@ func batchShare(l losses.Loss, rows, n int) float64 {
 	return float64(rows) / float64(n)
 }
 
-// batchObjective is the optim.Objective of the batch currently bound to net.
+// leastSquaresOnly reports whether the optimizer steps through
+// optim.LeastSquares alone (Levenberg–Marquardt): it never asks for a
+// gradient graph.
+func leastSquaresOnly(opt optim.Optimizer) bool {
+	ls, ok := opt.(interface{ NeedsLeastSquares() bool })
+	return ok && ls.NeedsLeastSquares()
+}
+
+// batchObjective is the optim.Objective of one batch. It binds the batch
+// into a graph only when an optimizer asks for what that graph computes:
+// the gradient graph for Gradient, the forward-only one for Loss, the
+// Jacobian engine for the LeastSquares methods.
 type batchObjective struct {
-	model   *Sequential
-	net     *net
-	batch   batchRef
-	ls      *lsState // the least-squares view, built on demand
-	lsReady bool     // ls describes batch
+	model     *Sequential
+	size      int // rows of the graphs (the plan's batch size)
+	batch     batchRef
+	grad, fwd *net
+	gradBound bool     // grad holds batch
+	fwdBound  bool     // fwd holds batch
+	ls        *lsState // the least-squares view, built on demand
+	lsReady   bool     // ls describes batch
+}
+
+func newBatchObjective(m *Sequential, size int) *batchObjective {
+	return &batchObjective{model: m, size: size}
+}
+
+// bound returns the gradient (or forward-only) graph with the current batch
+// bound into it.
+func (o *batchObjective) bound(withGrad bool) (*net, error) {
+	n, ready := &o.fwd, &o.fwdBound
+	if withGrad {
+		n, ready = &o.grad, &o.gradBound
+	}
+	if *n == nil {
+		built, err := o.model.net(o.size, withGrad)
+		if err != nil {
+			return nil, err
+		}
+		*n = built
+	}
+	if !*ready {
+		b := o.batch
+		(*n).bind(b.d, b.order, b.lo, b.hi, sampleWeight(o.model.loss, b.hi-b.lo))
+		*ready = true
+	}
+	return *n, nil
 }
 
 // Params returns θ.
@@ -395,27 +435,28 @@ func (o *batchObjective) Gradient(g []float64) (float64, error) {
 	if len(g) != o.model.params.Len() {
 		return 0, fmt.Errorf("golem: gradient buffer has %d entries, the model has %d parameters", len(g), o.model.params.Len())
 	}
-	if err := o.net.run(); err != nil {
+	n, err := o.bound(true)
+	if err != nil {
+		return 0, err
+	}
+	if err := n.run(); err != nil {
 		return 0, err
 	}
 	clear(g)
-	for i, p := range o.net.params {
-		copy(g[p.Offset:p.Offset+p.Size()], o.net.grads[i].Data())
+	for i, p := range n.params {
+		copy(g[p.Offset:p.Offset+p.Size()], n.grads[i].Data())
 	}
-	return o.net.loss.Scalar(), nil
+	return n.loss.Scalar(), nil
 }
 
 // Loss runs the batch forward only, on a graph without gradients.
 func (o *batchObjective) Loss() (float64, error) {
-	fwd, err := o.model.net(o.net.batch, false)
+	n, err := o.bound(false)
 	if err != nil {
 		return 0, err
 	}
-	copy(fwd.x.Data, o.net.x.Data)
-	copy(fwd.y.Data, o.net.y.Data)
-	copy(fwd.w.Data, o.net.w.Data)
-	if err := fwd.run(); err != nil {
+	if err := n.run(); err != nil {
 		return 0, err
 	}
-	return fwd.loss.Scalar(), nil
+	return n.loss.Scalar(), nil
 }

@@ -32,11 +32,8 @@ func checkGradient(t *testing.T, m *Sequential, x, y mat.Matrix, batch int) {
 	t.Helper()
 	d, err := m.dataset(x, y)
 	require.NoError(t, err)
-	n, err := m.net(batch, true)
-	require.NoError(t, err)
-	rows := min(batch, d.n)
-	n.bind(d, nil, 0, rows, sampleWeight(m.loss, rows))
-	obj := &batchObjective{model: m, net: n}
+	obj := newBatchObjective(m, batch)
+	obj.setBatch(d, nil, 0, min(batch, d.n))
 
 	theta := obj.Params()
 	g := make([]float64, len(theta))
@@ -244,11 +241,10 @@ func TestCrossEntropyFromLogitsIsStable(t *testing.T) {
 			require.InDelta(t, c.want, ev.Loss, 1e-9*c.want)
 			d, err := c.model.dataset(x, c.y)
 			require.NoError(t, err)
-			n, err := c.model.net(2, true)
-			require.NoError(t, err)
-			n.bind(d, nil, 0, 2, 0.5)
+			obj := newBatchObjective(c.model, 2)
+			obj.setBatch(d, nil, 0, 2)
 			g := make([]float64, c.model.Params().Len())
-			_, err = (&batchObjective{model: c.model, net: n}).Gradient(g)
+			_, err = obj.Gradient(g)
 			require.NoError(t, err)
 			for i, v := range g {
 				require.Falsef(t, math.IsNaN(v) || math.IsInf(v, 0), "gradient %d is %v", i, v)

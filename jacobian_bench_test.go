@@ -84,12 +84,8 @@ func BenchmarkLossGradient8x32x32x1N2000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n, err := m.net(2000, true)
-	if err != nil {
-		b.Fatal(err)
-	}
-	n.bind(d, nil, 0, 2000, 1.0/2000)
-	obj := &batchObjective{model: m, net: n}
+	obj := newBatchObjective(m, 2000)
+	obj.setBatch(d, nil, 0, 2000)
 	g := make([]float64, m.Params().Len())
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

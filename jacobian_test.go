@@ -257,11 +257,10 @@ func TestStreamingNormalEquationsMatchFullJacobian(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, ev.Loss, l4, 1e-12*ev.Loss)
 	// ∇loss = 2·JᵀWr matches the training graph's gradient.
-	n, err := m.net(c.n, true)
-	require.NoError(t, err)
-	n.bind(d, nil, 0, c.n, sampleWeight(m.loss, c.n))
+	obj := newBatchObjective(m, c.n)
+	obj.setBatch(d, nil, 0, c.n)
 	g := make([]float64, P)
-	_, err = (&batchObjective{model: m, net: n}).Gradient(g)
+	_, err = obj.Gradient(g)
 	require.NoError(t, err)
 	for i := range g {
 		require.InDelta(t, g[i], 2*jtr3[i], 1e-12*math.Max(1, math.Abs(g[i])))

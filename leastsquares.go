@@ -27,11 +27,24 @@ type batchRef struct {
 	lo, hi int
 }
 
-// setBatch records the batch; the least-squares view is built only when an
-// optimizer asks for it (first-order optimizers never do).
+// samples lists the batch's sample indices.
+func (b batchRef) samples() []int {
+	if b.order == nil {
+		idx := make([]int, b.hi-b.lo)
+		for i := range idx {
+			idx[i] = b.lo + i
+		}
+		return idx
+	}
+	return b.order[b.lo:b.hi]
+}
+
+// setBatch records the batch (order nil means samples in data order); it is
+// bound into a graph, or gathered for the Jacobian engine, only when an
+// optimizer asks for it.
 func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) {
 	o.batch = batchRef{d: d, order: order, lo: lo, hi: hi}
-	o.lsReady = false
+	o.gradBound, o.fwdBound, o.lsReady = false, false, false
 }
 
 // leastSquares returns the view of the current batch, building it on first
@@ -51,17 +64,19 @@ func (o *batchObjective) leastSquares() (*lsState, error) {
 	}
 	rows := b.hi - b.lo
 	data := jac.Data{N: rows}
+	var idx []int // the batch's samples, when it is not all of them
 	if rows == b.d.n {
 		data.X, data.Y = b.d.x, b.d.y
 	} else {
-		data.X = gather(o.ls.data.X, b.d.x, b.d.xCols, b.order[b.lo:b.hi])
-		data.Y = gather(o.ls.data.Y, b.d.y, b.d.yCols, b.order[b.lo:b.hi])
+		idx = b.samples()
+		data.X = gather(o.ls.data.X, b.d.x, b.d.xCols, idx)
+		data.Y = gather(o.ls.data.Y, b.d.y, b.d.yCols, idx)
 	}
 	data.Weights = resize(o.ls.data.Weights, rows)
 	for i := range data.Weights {
 		sample := b.lo + i
-		if rows != b.d.n {
-			sample = b.order[b.lo+i]
+		if idx != nil {
+			sample = idx[i]
 		}
 		data.Weights[i] = sampleWeight(m.loss, rows) * b.d.weight(sample)
 	}

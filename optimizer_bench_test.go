@@ -29,12 +29,9 @@ func mnistShaped(b *testing.B, opt optim.Optimizer) (*batchObjective, optim.Opti
 	if err != nil {
 		b.Fatal(err)
 	}
-	n, err := m.net(128, true)
-	if err != nil {
-		b.Fatal(err)
-	}
-	n.bind(d, nil, 0, 128, 1.0/128)
-	return &batchObjective{model: m, net: n}, opt
+	obj := newBatchObjective(m, 128)
+	obj.setBatch(d, nil, 0, 128)
+	return obj, opt
 }
 
 // BenchmarkForwardBackward784x128x10 is one loss-and-gradient evaluation,
