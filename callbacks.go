@@ -87,6 +87,21 @@ func (s *State) Monitor(name string) (float64, bool) {
 	return last(h.Metrics[name])
 }
 
+// HasValidation reports whether this Fit scores validation data.
+func (s *State) HasValidation() bool {
+	c := s.Config
+	return c.ValidationX != nil || c.ValidationSplit != 0 || (c.Division != nil && c.Division.Val > 0)
+}
+
+// defaultMonitor is what a callback watches when not told: the validation
+// loss when there is validation data, else the training loss.
+func (s *State) defaultMonitor() string {
+	if s.HasValidation() {
+		return "val_loss"
+	}
+	return "loss"
+}
+
 // callbacks runs hooks in order, stopping at the first error.
 type callbacks []Callback
 

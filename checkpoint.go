@@ -34,10 +34,7 @@ type modelCheckpoint struct {
 func (c *modelCheckpoint) OnTrainBegin(s *State) error {
 	c.best = math.Inf(1)
 	if c.cfg.Monitor == "" {
-		c.cfg.Monitor = "val_loss"
-		if s.Config.ValidationX == nil && s.Config.ValidationSplit == 0 && s.Config.Division == nil {
-			c.cfg.Monitor = "loss"
-		}
+		c.cfg.Monitor = s.defaultMonitor()
 	}
 	return nil
 }

@@ -92,9 +92,9 @@ func epochLine(s *State, took time.Duration) string {
 	for _, name := range names {
 		add(name)
 	}
-	if _, lm := s.Model.opt.(interface{ NeedsLeastSquares() bool }); lm {
+	if mu, _ := s.Monitor("mu"); mu > 0 { // a damped (Levenberg–Marquardt) run
 		h := s.History
-		fmt.Fprintf(&b, " - mu: %.3g - grad: %.3g", h.Mu[len(h.Mu)-1], h.GradNorm[len(h.GradNorm)-1])
+		fmt.Fprintf(&b, " - mu: %.3g - grad: %.3g", mu, h.GradNorm[len(h.GradNorm)-1])
 		if n := len(h.ValChecks); n > 0 && n == h.Len() {
 			fmt.Fprintf(&b, " - val_checks: %d", h.ValChecks[n-1])
 		}

@@ -30,10 +30,7 @@ func (r *reduceLR) OnTrainBegin(s *State) error {
 	}
 	r.opt, r.scale = opt, r.plateau.Scale()
 	if r.monitor == "" {
-		r.monitor = "val_loss"
-		if _, ok := s.Monitor("val_loss"); !ok && s.Config.ValidationX == nil && s.Config.ValidationSplit == 0 && s.Config.Division == nil {
-			r.monitor = "loss"
-		}
+		r.monitor = s.defaultMonitor()
 	}
 	return nil
 }
