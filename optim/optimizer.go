@@ -58,6 +58,50 @@ type Optimizer interface {
 	Step(ctx context.Context, obj Objective) (StepInfo, error)
 }
 
+// Problem is what an optimizer is told about a training run before its
+// first step, so it can size its workspace and check that it can work.
+type Problem struct {
+	Params    int  // P, the length of θ
+	Samples   int  // training samples
+	BatchSize int  // samples per step
+	Batches   int  // steps per epoch
+	Rows      int  // residual rows of a full batch (least-squares objectives); 0 otherwise
+	Continue  bool // the run continues the previous one (FitConfig.Continue): keep the state
+}
+
+// Initializer is implemented by optimizers that keep state between steps
+// (every optimizer in this package). Fit calls Init once before the first
+// step of every run. Unless p.Continue is set, Init discards all state from
+// earlier runs (moments, step counters, damping, the bound θ), so two runs
+// from the same weights give bit-identical results; with p.Continue it
+// keeps the state and only checks that p matches. Init returns an error
+// when the optimizer cannot work on p (too many parameters for its memory
+// budget, a DampingWeights length that is not P).
+type Initializer interface {
+	Init(p Problem) error
+}
+
+// Validator is implemented by optimizers whose configuration can be
+// invalid; Compile calls Validate and refuses the optimizer on error.
+type Validator interface {
+	Validate() error
+}
+
+// LeastSquaresOptimizer is implemented by optimizers that step only through
+// LeastSquares (Levenberg–Marquardt): Compile rejects a loss without a
+// residual form for them, and Fit never builds a gradient graph.
+type LeastSquaresOptimizer interface {
+	Optimizer
+	NeedsLeastSquares() bool
+}
+
+// TrainingDefaults is implemented by optimizers with their own defaults for
+// Fit: full-batch steps and a number of epochs (trainlm's 1000).
+type TrainingDefaults interface {
+	FullBatch() bool
+	DefaultEpochs() int
+}
+
 // ErrNotFinite is wrapped by errors about a loss or gradient that is NaN or
 // infinite; the weights are left as they were before the step.
 var ErrNotFinite = errors.New("optim: not finite")
