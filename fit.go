@@ -205,10 +205,14 @@ func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	}
 	r.plan = graph.NewPlan(r.train.n, r.cfg.BatchSize)
 	r.obj = newBatchObjective(m, r.plan.Size)
-	// Build the graph the optimizer steps with now, so a model that does not
-	// build fails before training starts.
-	if _, err := m.net(r.plan.Size, !leastSquaresOnly(m.opt)); err != nil {
-		return nil, err
+	// Build the gradient graph a first-order optimizer steps with now, so a
+	// model that does not build fails before training starts. A
+	// least-squares optimizer steps through the Jacobian engine alone and
+	// never needs a graph of the whole batch.
+	if !leastSquaresOnly(m.opt) {
+		if _, err := m.net(r.plan.Size, true); err != nil {
+			return nil, err
+		}
 	}
 	r.order = make([]int, r.train.n)
 	for i := range r.order {
