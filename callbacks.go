@@ -47,6 +47,11 @@ type State struct {
 	Batch   int            // the current batch within the epoch, from 1
 	Batches int            // batches per epoch
 	Step    optim.StepInfo // the last optimizer step's report (from OnBatchEnd on)
+	// StepErr is set, during OnBatchEnd, when the step failed because a
+	// value stopped being finite (it wraps optim.ErrNotFinite; the weights
+	// are those from before the step). A callback that stops training then
+	// (TerminateOnNaN) ends Fit without an error.
+	StepErr error
 	History *History
 	stop    optim.Stop
 }

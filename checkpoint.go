@@ -25,24 +25,25 @@ func ModelCheckpoint(path string, cfg ModelCheckpointConfig) Callback {
 
 type modelCheckpoint struct {
 	BaseCallback
-	path string
-	cfg  ModelCheckpointConfig
-	best float64
-	wrap func(io.Writer) io.Writer // tests inject a failing writer here
+	path    string
+	cfg     ModelCheckpointConfig
+	best    float64
+	monitor string                    // cfg.Monitor, or this Fit's default
+	wrap    func(io.Writer) io.Writer // tests inject a failing writer here
 }
 
 func (c *modelCheckpoint) OnTrainBegin(s *State) error {
-	c.best = math.Inf(1)
-	if c.cfg.Monitor == "" {
-		c.cfg.Monitor = s.defaultMonitor()
+	c.best, c.monitor = math.Inf(1), c.cfg.Monitor
+	if c.monitor == "" {
+		c.monitor = s.defaultMonitor()
 	}
 	return nil
 }
 
 func (c *modelCheckpoint) OnEpochEnd(s *State) error {
-	v, ok := s.Monitor(c.cfg.Monitor)
+	v, ok := s.Monitor(c.monitor)
 	if !ok {
-		return fmt.Errorf("golem: ModelCheckpoint monitors %q, which this Fit does not record", c.cfg.Monitor)
+		return fmt.Errorf("golem: ModelCheckpoint monitors %q, which this Fit does not record", c.monitor)
 	}
 	if !c.cfg.EveryEpoch && !(v < c.best) {
 		return nil

@@ -63,7 +63,7 @@ func (e *earlyStopping) OnEpochEnd(s *State) error {
 
 func (e *earlyStopping) OnTrainEnd(s *State) error {
 	if !e.cfg.KeepLast && e.bestW != nil {
-		copy(s.Model.params.Theta(), e.bestW)
+		s.Model.setWeights(e.bestW)
 		s.History.Restored = true
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"time"
@@ -78,6 +79,16 @@ type FitConfig struct {
 	// with the mean loss of the batches it ran.
 	TimeLimit time.Duration
 
+	// Continue carries the optimizer's state over from the previous Fit
+	// (moments, step counters, learning-rate schedules, LM's damping μ), so
+	// that two Fits of E₁ and E₂ epochs train as one of E₁+E₂ would (with
+	// NoShuffle; shuffling restarts from Seed in every Fit). Default false:
+	// every Fit starts the optimizer afresh from the current weights, as
+	// MATLAB's train does, so the same Fit from the same weights gives the
+	// same bits whatever ran before. (Keras keeps the optimizer state:
+	// Continue: true.)
+	Continue bool
+
 	// Callbacks run at the start and end of training, epochs and batches.
 	Callbacks []Callback
 	// Verbose sets the progress output: 0 none (default); 1 a live bar per
@@ -97,44 +108,81 @@ type Division struct {
 // validation, 15% test.
 func RandomDivision() *Division { return &Division{Train: 0.70, Val: 0.15, Test: 0.15} }
 
-func (c FitConfig) withDefaults(n int, opt optim.Optimizer) (FitConfig, error) {
-	if c.Epochs < 0 {
-		return c, fmt.Errorf("golem: Epochs is %d, want ≥ 1", c.Epochs)
+// Validate reports a configuration that cannot work, before Fit touches
+// the model or the data.
+func (c FitConfig) Validate() error {
+	finite := func(name string, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return fmt.Errorf("golem: %s is %v, want a finite value ≥ 0", name, v)
+		}
+		return nil
 	}
-	if c.Goal < 0 || c.TimeLimit < 0 || c.MinGrad < 0 {
-		return c, fmt.Errorf("golem: Goal (%v), MinGrad (%v) and TimeLimit (%v) must not be negative", c.Goal, c.MinGrad, c.TimeLimit)
+	switch {
+	case c.Epochs < 0:
+		return fmt.Errorf("golem: Epochs is %d, want ≥ 1 (or 0 for the default)", c.Epochs)
+	case c.BatchSize < -1:
+		return fmt.Errorf("golem: BatchSize is %d, want ≥ 1 (or -1 for full batch)", c.BatchSize)
+	case c.TimeLimit < 0:
+		return fmt.Errorf("golem: TimeLimit is %v, want ≥ 0", c.TimeLimit)
+	case c.Verbose < 0 || c.Verbose > 2:
+		return fmt.Errorf("golem: Verbose is %d, want 0, 1 or 2", c.Verbose)
+	case (c.ValidationX == nil) != (c.ValidationY == nil):
+		return fmt.Errorf("golem: ValidationX needs ValidationY (and ValidationY needs ValidationX)")
+	case math.IsNaN(c.ValidationSplit) || c.ValidationSplit < 0 || c.ValidationSplit >= 1:
+		return fmt.Errorf("golem: ValidationSplit is %v, want a fraction in [0, 1)", c.ValidationSplit)
 	}
-	if c.Verbose < 0 || c.Verbose > 2 {
-		return c, fmt.Errorf("golem: Verbose is %d, want 0, 1 or 2", c.Verbose)
+	if err := finite("Goal", c.Goal); err != nil {
+		return err
 	}
+	if err := finite("MinGrad", c.MinGrad); err != nil {
+		return err
+	}
+	if d := c.Division; d != nil {
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"Division.Train", d.Train}, {"Division.Val", d.Val}, {"Division.Test", d.Test}} {
+			if err := finite(f.name, f.v); err != nil {
+				return err
+			}
+		}
+		if d.Train <= 0 || math.Abs(d.Train+d.Val+d.Test-1) > 1e-9 {
+			return fmt.Errorf("golem: Division %v/%v/%v must have a positive training part and add up to 1", d.Train, d.Val, d.Test)
+		}
+	}
+	for i, cb := range c.Callbacks {
+		if cb == nil {
+			return fmt.Errorf("golem: Callbacks[%d] is nil", i)
+		}
+	}
+	return nil
+}
+
+// withDefaults fills in the defaults for n training samples and opt.
+func (c FitConfig) withDefaults(n int, opt optim.Optimizer) FitConfig {
 	if c.Patience == 0 {
 		c.Patience = 6
 	}
 	if c.Output == nil {
 		c.Output = os.Stdout
 	}
+	defaults, hasDefaults := opt.(optim.TrainingDefaults)
 	if c.Epochs == 0 {
 		c.Epochs = 1
-		if d, ok := opt.(interface{ DefaultEpochs() int }); ok {
-			c.Epochs = d.DefaultEpochs()
+		if hasDefaults {
+			c.Epochs = defaults.DefaultEpochs()
 		}
 	}
-	fullBatch := false
-	if f, ok := opt.(interface{ FullBatch() bool }); ok {
-		fullBatch = f.FullBatch()
-	}
 	switch {
-	case c.BatchSize == 0 && fullBatch:
+	case c.BatchSize == 0 && hasDefaults && defaults.FullBatch():
 		c.BatchSize = n
 	case c.BatchSize == 0:
 		c.BatchSize = 32
-	case c.BatchSize < -1:
-		return c, fmt.Errorf("golem: BatchSize is %d, want ≥ 1 (or -1 for full batch)", c.BatchSize)
 	}
 	if c.BatchSize == -1 || c.BatchSize > n {
 		c.BatchSize = n
 	}
-	return c, nil
+	return c
 }
 
 // The reasons Fit stops, in History.Stop; optimizers add their own
@@ -155,15 +203,25 @@ const (
 // History so far together with ctx's error. However training ends, the
 // weights are those after the last completed step or, with validation data
 // (and without KeepLastWeights), those of the best validation epoch.
+//
+// Fit first checks the whole configuration and the data; a rejected Fit
+// changes nothing (not even the scalers of a first Fit). Every Fit starts
+// the optimizer afresh unless cfg.Continue is set.
 func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*History, error) {
+	if err := m.acquire(); err != nil {
+		return nil, err
+	}
+	defer m.release()
 	r, err := m.newRun(x, y, cfg)
 	if err != nil {
 		return nil, err
 	}
+	defer r.obj.close()
 	return r.fit(ctx)
 }
 
-// run is one Fit in progress.
+// run is one Fit in progress: the training problem, built and checked
+// before anything about the model changes, and the loop's state.
 type run struct {
 	m                *Sequential
 	cfg              FitConfig
@@ -185,6 +243,9 @@ func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	if y == nil {
 		return nil, fmt.Errorf("golem: Fit needs targets y")
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	d, err := m.dataset(x, y)
 	if err != nil {
 		return nil, err
@@ -199,21 +260,33 @@ func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	if r.train, r.val, r.test, err = m.divide(d, cfg, r.rng, r.hist); err != nil {
 		return nil, err
 	}
-	m.fitScalers(r.train, r.val, r.test)
-	if r.cfg, err = cfg.withDefaults(r.train.n, m.opt); err != nil {
-		return nil, err
-	}
+	inScale, outScale := m.fitScalers(r.train, r.val, r.test)
+	r.cfg = cfg.withDefaults(r.train.n, m.opt)
 	r.plan = graph.NewPlan(r.train.n, r.cfg.BatchSize)
 	r.obj = newBatchObjective(m, r.plan.Size)
+	ok := false
+	defer func() {
+		if !ok {
+			r.obj.close()
+		}
+	}()
 	// Build the gradient graph a first-order optimizer steps with now, so a
 	// model that does not build fails before training starts. A
 	// least-squares optimizer steps through the Jacobian engine alone and
 	// never needs a graph of the whole batch.
 	if !leastSquaresOnly(m.opt) {
-		if _, err := m.net(r.plan.Size, true); err != nil {
+		if _, err := r.obj.graph(true); err != nil {
 			return nil, err
 		}
 	}
+	if err := m.initOptimizer(r); err != nil {
+		return nil, err
+	}
+	// Everything is checked: commit what the run changes in the model.
+	m.rw.Lock()
+	m.inScale, m.outScale = inScale, outScale
+	m.rw.Unlock()
+
 	r.order = make([]int, r.train.n)
 	for i := range r.order {
 		r.order[i] = i
@@ -226,7 +299,34 @@ func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 		r.callbacks = append(r.callbacks, newProgress(r.cfg.Output, r.cfg.Verbose))
 	}
 	r.state = &State{Model: m, Config: r.cfg, Batches: r.plan.Count(), History: r.hist}
+	ok = true
 	return r, nil
+}
+
+// initOptimizer tells the optimizer about the run (optim.Initializer).
+func (m *Sequential) initOptimizer(r *run) error {
+	in, ok := m.opt.(optim.Initializer)
+	if !ok {
+		return nil
+	}
+	p := optim.Problem{
+		Params:    m.params.Len(),
+		Samples:   r.train.n,
+		BatchSize: r.cfg.BatchSize,
+		Batches:   r.plan.Count(),
+		Continue:  r.cfg.Continue,
+	}
+	if leastSquaresOnly(m.opt) {
+		e, err := m.jacobianEngine()
+		if err != nil {
+			return err
+		}
+		p.Rows = e.Rows(r.cfg.BatchSize)
+	}
+	if err := in.Init(p); err != nil {
+		return fmt.Errorf("golem: %w", err)
+	}
+	return nil
 }
 
 // fit runs the epochs; the callbacks' OnTrainEnd (restoring the best
@@ -243,19 +343,24 @@ func (r *run) fit(ctx context.Context) (hist *History, err error) {
 		}
 	}()
 	for epoch := 1; epoch <= r.cfg.Epochs; epoch++ {
-		r.state.Epoch = epoch
-		if err := r.epoch(ctx); err != nil {
-			return r.hist, err
-		}
 		if stop := r.stopReason(); stop != "" {
 			r.hist.Stop = stop
 			break
 		}
+		r.state.Epoch = epoch
+		if err := r.epoch(ctx); err != nil {
+			return r.hist, err
+		}
+	}
+	if stop := r.stopReason(); stop != "" {
+		r.hist.Stop = stop
 	}
 	return r.hist, nil
 }
 
-// epoch runs one pass over the training data and records it.
+// epoch runs one pass over the training data and records it. A callback
+// may stop training before the first batch, in which case nothing is
+// recorded.
 func (r *run) epoch(ctx context.Context) error {
 	m, s, d := r.m, r.state, r.train
 	if err := r.callbacks.each(s, Callback.OnEpochBegin); err != nil {
@@ -275,22 +380,25 @@ func (r *run) epoch(ctx context.Context) error {
 		if err := r.callbacks.each(s, Callback.OnBatchBegin); err != nil {
 			return err
 		}
+		if s.stop != "" {
+			break
+		}
 		lo, hi := r.plan.Batch(k)
 		r.obj.setBatch(d, r.order, lo, hi)
 		stepStart := time.Now()
+		m.rw.Lock() // readers (Predict) see θ between steps only
 		info, err := m.opt.Step(ctx, r.obj)
+		m.rw.Unlock()
 		info.Time = time.Since(stepStart)
 		if err != nil {
-			switch {
-			case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-				r.hist.Stop = StopCancelled
-			case errors.Is(err, optim.ErrNotFinite):
-				r.hist.Stop = StopNaN
+			if stop, handled := r.stepFailed(info, err); handled {
+				s.StopTraining(stop)
+				break
 			}
 			return fmt.Errorf("golem: epoch %d, step %d: %w", s.Epoch, k+1, err)
 		}
 		r.hist.Steps = append(r.hist.Steps, info)
-		s.Step = info
+		s.Step, s.StepErr = info, nil
 		epochLoss += info.Loss * batchShare(m.loss, hi-lo, d.n)
 		processed += hi - lo
 		if info.Stop != "" {
@@ -306,6 +414,9 @@ func (r *run) epoch(ctx context.Context) error {
 			return err
 		}
 	}
+	if processed == 0 { // stopped before any step of this epoch
+		return nil
+	}
 	if processed < d.n { // stopped mid-epoch: the mean over the batches run
 		epochLoss *= float64(d.n) / float64(processed)
 	}
@@ -313,6 +424,25 @@ func (r *run) epoch(ctx context.Context) error {
 		return err
 	}
 	return r.callbacks.each(s, Callback.OnEpochEnd)
+}
+
+// stepFailed sets the stop reason of a failed step. A step that failed on a
+// non-finite value is shown to the callbacks (State.StepErr, then
+// OnBatchEnd); when one of them stops training (TerminateOnNaN), Fit ends
+// without an error, and handled is true.
+func (r *run) stepFailed(info optim.StepInfo, err error) (stop optim.Stop, handled bool) {
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		r.hist.Stop = StopCancelled
+	case errors.Is(err, optim.ErrNotFinite):
+		r.hist.Stop = StopNaN
+		s := r.state
+		s.Step, s.StepErr = info, err
+		if cbErr := r.callbacks.each(s, Callback.OnBatchEnd); cbErr == nil && s.stop != "" {
+			return s.stop, true
+		}
+	}
+	return "", false
 }
 
 // record appends the epoch's values to the History.
@@ -367,7 +497,7 @@ func (r *run) stopReason() optim.Stop {
 	switch {
 	case r.state.stop != "":
 		return r.state.stop
-	case r.cfg.Goal > 0 && r.hist.FinalLoss() <= r.cfg.Goal:
+	case r.cfg.Goal > 0 && r.hist.Len() > 0 && r.hist.FinalLoss() <= r.cfg.Goal:
 		return StopGoal
 	}
 	return ""
@@ -386,7 +516,7 @@ func batchShare(l losses.Loss, rows, n int) float64 {
 // optim.LeastSquares alone (Levenberg–Marquardt): it never asks for a
 // gradient graph.
 func leastSquaresOnly(opt optim.Optimizer) bool {
-	ls, ok := opt.(interface{ NeedsLeastSquares() bool })
+	ls, ok := opt.(optim.LeastSquaresOptimizer)
 	return ok && ls.NeedsLeastSquares()
 }
 
@@ -409,26 +539,50 @@ func newBatchObjective(m *Sequential, size int) *batchObjective {
 	return &batchObjective{model: m, size: size}
 }
 
-// bound returns the gradient (or forward-only) graph with the current batch
-// bound into it.
-func (o *batchObjective) bound(withGrad bool) (*net, error) {
-	n, ready := &o.fwd, &o.fwdBound
+// graph returns the gradient (or forward-only) graph, taking it from the
+// model's cache on first use.
+func (o *batchObjective) graph(withGrad bool) (*net, error) {
+	n := &o.fwd
 	if withGrad {
-		n, ready = &o.grad, &o.gradBound
+		n = &o.grad
 	}
 	if *n == nil {
-		built, err := o.model.net(o.size, withGrad)
+		built, err := o.model.nets.get(o.model, o.size, withGrad)
 		if err != nil {
 			return nil, err
 		}
 		*n = built
 	}
+	return *n, nil
+}
+
+// bound returns the gradient (or forward-only) graph with the current batch
+// bound into it.
+func (o *batchObjective) bound(withGrad bool) (*net, error) {
+	n, err := o.graph(withGrad)
+	if err != nil {
+		return nil, err
+	}
+	ready := &o.fwdBound
+	if withGrad {
+		ready = &o.gradBound
+	}
 	if !*ready {
 		b := o.batch
-		(*n).bind(b.d, b.order, b.lo, b.hi, sampleWeight(o.model.loss, b.hi-b.lo))
+		n.bind(b.d, b.order, b.lo, b.hi, sampleWeight(o.model.loss, b.hi-b.lo))
 		*ready = true
 	}
-	return *n, nil
+	return n, nil
+}
+
+// close returns the objective's graphs to the model's cache.
+func (o *batchObjective) close() {
+	for _, n := range []*net{o.grad, o.fwd} {
+		if n != nil {
+			o.model.nets.put(n)
+		}
+	}
+	o.grad, o.fwd = nil, nil
 }
 
 // Params returns θ.

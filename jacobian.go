@@ -77,6 +77,10 @@ type JacobianCheck = jac.CheckResult
 // their layer differentiates correctly; a MaxRelError below about 1e-6 means
 // it does. The loss must have a residual form.
 func (m *Sequential) CheckJacobian(ctx context.Context, x, y mat.Matrix) (JacobianCheck, error) {
+	if err := m.acquire(); err != nil {
+		return JacobianCheck{}, err
+	}
+	defer m.release()
 	spec, err := m.jacobianSpec()
 	if err != nil {
 		return JacobianCheck{}, err

@@ -40,7 +40,7 @@ func Minimize(ctx context.Context, f ScalarFunc, start []float64, opt optim.Opti
 	if f == nil || opt == nil || len(start) == 0 {
 		return nil, errors.New("golem: Minimize needs a function, an optimizer and a start point")
 	}
-	if v, ok := opt.(interface{ Validate() error }); ok {
+	if v, ok := opt.(optim.Validator); ok {
 		if err := v.Validate(); err != nil {
 			return nil, fmt.Errorf("golem: %w", err)
 		}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golem/graph"
 	"golem/internal/jac"
@@ -19,6 +21,13 @@ import (
 )
 
 // Sequential is a model made of layers applied one after another.
+//
+// Predict, Evaluate and Save are safe for concurrent use by several
+// goroutines, and give the same bits as serial calls. Fit, Compile, Load and
+// CheckJacobian take the model for themselves: one of them started while
+// another runs returns ErrBusy. While Fit trains, Predict and Evaluate from
+// other goroutines (or from callbacks) see the weights between two optimizer
+// steps.
 type Sequential struct {
 	layers []layers.Layer
 	names  []string
@@ -31,11 +40,29 @@ type Sequential struct {
 	opt     optim.Optimizer
 	metrics []losses.Metric
 
-	nets map[netKey]*net
+	nets *netCache
 	jac  *jac.Engine // built on first use by Levenberg–Marquardt
 
 	inScale, outScale *scaler // nil without scaling; fitted at the first Fit or by Load
+
+	busy atomic.Bool  // a Fit, Compile, Load or CheckJacobian is running
+	rw   sync.RWMutex // readers: Predict, Evaluate, Save; writers: changes of θ, scalers or compiled state
 }
+
+// ErrBusy is returned by Fit, Compile, Load and CheckJacobian when another
+// of them is already running on the same model.
+var ErrBusy = errors.New("golem: the model is busy: another Fit, Compile, Load or CheckJacobian is running on it")
+
+// acquire takes the model for an exclusive operation (Fit, Compile, Load,
+// CheckJacobian); release gives it back.
+func (m *Sequential) acquire() error {
+	if !m.busy.CompareAndSwap(false, true) {
+		return ErrBusy
+	}
+	return nil
+}
+
+func (m *Sequential) release() { m.busy.Store(false) }
 
 // NewSequential returns a model of the given layers in order.
 func NewSequential(ls ...layers.Layer) *Sequential {
@@ -72,8 +99,15 @@ var ErrNotCompiled = errors.New("golem: the model is not compiled; call Compile 
 // Compile builds the layers for input samples of shape in, initializes the
 // weights (seeded, see WithSeed) and sets the loss and optimizer. Compiling
 // again with the same input shape keeps the weights (and loaded weights),
-// as Keras does; a shape error names the layer and the shapes.
+// as Keras does; a shape error names the layer and the shapes. Compile then
+// runs the model once on a small batch, so a layer that cannot build its
+// graph or run fails here rather than in Fit. A rejected Compile leaves the
+// model exactly as it was.
 func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, opts ...CompileOption) error {
+	if err := m.acquire(); err != nil {
+		return err
+	}
+	defer m.release()
 	cfg := compileConfig{seed: 1}
 	for _, o := range opts {
 		o(&cfg)
@@ -84,19 +118,14 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 	if opt == nil {
 		return errors.New("golem: Compile needs an optimizer")
 	}
-	if v, ok := opt.(interface{ Validate() error }); ok {
+	if v, ok := opt.(optim.Validator); ok {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("golem: %w", err)
 		}
 	}
-	if ls, ok := opt.(interface{ NeedsLeastSquares() bool }); ok && ls.NeedsLeastSquares() {
+	if leastSquaresOnly(opt) {
 		if _, ok := loss.(losses.Residual); !ok {
 			return fmt.Errorf("golem: the optimizer needs a loss with a residual (least-squares) form, and %s has none; use MSE, SSE or a cross-entropy", loss.Name())
-		}
-	}
-	if m.params == nil || !graph.SameShape(m.input, in) {
-		if err := m.build(in, cfg.seed); err != nil {
-			return err
 		}
 	}
 	if cfg.targets != NoScaling {
@@ -106,17 +135,109 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 			return fmt.Errorf("golem: target scaling applies to regression losses (mse, sse, mae), not %s", loss.Name())
 		}
 	}
-	var err error
-	if m.inScale, err = keepScaler("inputs", m.inScale, cfg.inputs); err != nil {
+	inScale, err := keepScaler("inputs", m.inScale, cfg.inputs)
+	if err != nil {
 		return err
 	}
-	if m.outScale, err = keepScaler("targets", m.outScale, cfg.targets); err != nil {
+	outScale, err := keepScaler("targets", m.outScale, cfg.targets)
+	if err != nil {
 		return err
+	}
+	if err := m.checkLayers(); err != nil {
+		return err
+	}
+	rebuild := m.params == nil || !graph.SameShape(m.input, in)
+
+	m.rw.Lock()
+	defer m.rw.Unlock()
+	old := m.snapshot()
+	if rebuild {
+		if err := m.build(in, cfg.seed); err != nil {
+			m.restore(old)
+			return err
+		}
 	}
 	m.loss, m.opt, m.metrics = loss, opt, cfg.metrics
-	m.nets = map[netKey]*net{}
-	m.jac = nil
+	m.inScale, m.outScale = inScale, outScale
+	m.nets, m.jac = newNetCache(), nil
+	if err := m.probe(); err != nil {
+		m.restore(old)
+		return fmt.Errorf("golem: Compile: running the model on a small batch: %w", err)
+	}
+	m.claimLayers()
 	return nil
+}
+
+// probeRows is the batch Compile runs the model on.
+const probeRows = 2
+
+// probe builds and runs the graphs training will use, on a small batch of
+// zero inputs and zero targets (valid for every loss), so that a layer that
+// fails to build or run is caught at Compile.
+func (m *Sequential) probe() error {
+	n, err := m.nets.get(m, probeRows, !leastSquaresOnly(m.opt))
+	if err != nil {
+		return err
+	}
+	defer m.nets.put(n)
+	d := &dataset{n: probeRows, xCols: m.input.Size(), x: make([]float64, probeRows*m.input.Size())}
+	if n.y != nil {
+		d.yCols = n.y.Shape[1]
+		d.y = make([]float64, probeRows*d.yCols)
+	}
+	n.bind(d, nil, 0, probeRows, 1)
+	if err := n.run(); err != nil {
+		return err
+	}
+	if leastSquaresOnly(m.opt) {
+		if _, err := m.jacobianSpec(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// modelState is everything Compile and Load may change, so that a rejected
+// call can put it back.
+type modelState struct {
+	names             []string
+	input, output     layers.Shape
+	shapes            []layers.Shape
+	params            *graph.Params
+	loss              losses.Loss
+	opt               optim.Optimizer
+	metrics           []losses.Metric
+	nets              *netCache
+	jac               *jac.Engine
+	inScale, outScale *scaler
+	theta             []float64 // a copy of θ, for a rebuild of the layers
+}
+
+func (m *Sequential) snapshot() modelState {
+	s := modelState{names: m.names, input: m.input, output: m.output, shapes: m.shapes, params: m.params,
+		loss: m.loss, opt: m.opt, metrics: m.metrics, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale}
+	if m.params != nil {
+		s.theta = append([]float64(nil), m.params.Theta()...)
+	}
+	return s
+}
+
+// restore puts back a snapshot. The layers keep what their last Build
+// declared, so when the parameters were rebuilt they are built again on the
+// old input shape (giving the same layout) and given the old values of θ.
+func (m *Sequential) restore(s modelState) {
+	rebuilt := m.params != s.params
+	m.names, m.input, m.output, m.shapes, m.params = s.names, s.input, s.output, s.shapes, s.params
+	m.loss, m.opt, m.metrics, m.nets, m.jac, m.inScale, m.outScale = s.loss, s.opt, s.metrics, s.nets, s.jac, s.inScale, s.outScale
+	if !rebuilt || s.params == nil {
+		return
+	}
+	if err := m.build(s.input, 1); err != nil || m.params.Len() != len(s.theta) {
+		// Cannot happen: the same layers built on the same shape before.
+		panic(fmt.Sprintf("golem: restoring the model after a failed Compile: %v", err))
+	}
+	copy(m.params.Theta(), s.theta)
+	m.nets, m.jac = newNetCache(), nil
 }
 
 // keepScaler keeps a scaler of the requested kind (and what it has learnt
@@ -184,6 +305,13 @@ func initWeights(ps *graph.Params, seed uint64) (err error) {
 	}()
 	ps.Init(seed)
 	return nil
+}
+
+// setWeights replaces θ, excluding concurrent readers.
+func (m *Sequential) setWeights(theta []float64) {
+	m.rw.Lock()
+	copy(m.params.Theta(), theta)
+	m.rw.Unlock()
 }
 
 // Params returns the model's parameters (nil before Compile or Load).

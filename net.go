@@ -2,6 +2,7 @@ package golem
 
 import (
 	"fmt"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 
@@ -19,6 +20,7 @@ type netKey struct {
 // targets y (batch × T) and row weights w (batch); outputs the predictions
 // and the weighted loss Σᵢ wᵢℓᵢ, and, when built with gradients, ∂loss/∂θ.
 type net struct {
+	key     netKey
 	batch   int
 	x, y, w *graph.Input
 	out     *graph.Output
@@ -28,18 +30,42 @@ type net struct {
 	machine *graph.Machine
 }
 
-// net returns the cached graph for (batch, grad), compiling it on first use.
-func (m *Sequential) net(batch int, grad bool) (*net, error) {
+// netCache keeps a model's compiled graphs by (batch, grad). A graph holds
+// the data bound into it, so one graph serves one call at a time: get hands
+// out an idle graph (compiling a new one when all are in use) and put
+// returns it. Safe for concurrent use.
+type netCache struct {
+	mu   sync.Mutex
+	idle map[netKey][]*net
+}
+
+func newNetCache() *netCache { return &netCache{idle: map[netKey][]*net{}} }
+
+// get returns an idle graph for (batch, grad) of m, compiling one if none is
+// idle.
+func (c *netCache) get(m *Sequential, batch int, grad bool) (*net, error) {
 	key := netKey{batch, grad}
-	if n, ok := m.nets[key]; ok {
+	c.mu.Lock()
+	if free := c.idle[key]; len(free) > 0 {
+		n := free[len(free)-1]
+		c.idle[key] = free[:len(free)-1]
+		c.mu.Unlock()
 		return n, nil
 	}
+	c.mu.Unlock()
 	n, err := m.buildNet(batch, grad)
 	if err != nil {
 		return nil, err
 	}
-	m.nets[key] = n
+	n.key = key
 	return n, nil
+}
+
+// put returns a graph obtained from get.
+func (c *netCache) put(n *net) {
+	c.mu.Lock()
+	c.idle[n.key] = append(c.idle[n.key], n)
+	c.mu.Unlock()
 }
 
 func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
@@ -124,8 +150,10 @@ func (m *Sequential) lossNode(b *graph.Builder, h, y, w *G.Node) (total *G.Node,
 }
 
 // bind fills the graph's rows from samples order[lo:hi] of d (order nil
-// means 0, 1, 2, ...), gives them weight times their sample weight, and
-// zeroes the padding rows.
+// means 0, 1, 2, ...) and gives them weight times their sample weight. The
+// padding rows of a partial batch repeat the batch's first sample with
+// weight 0: a copy of a real sample keeps every value finite wherever the
+// model is (zero inputs need not be in a model's domain, and 0·NaN is NaN).
 func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
 	xc := n.x.Shape[1]
 	rows := hi - lo
@@ -136,13 +164,7 @@ func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
 			yc := n.y.Shape[1]
 			yr = n.y.Data[r*yc : (r+1)*yc]
 		}
-		if r >= rows {
-			clear(xr)
-			clear(yr)
-			n.w.Data[r] = 0
-			continue
-		}
-		i := lo + r
+		i := lo + min(r, rows-1)
 		if order != nil {
 			i = order[i]
 		}
@@ -152,7 +174,10 @@ func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
 		} else {
 			clear(yr)
 		}
-		n.w.Data[r] = weight * d.weight(i)
+		n.w.Data[r] = 0
+		if r < rows {
+			n.w.Data[r] = weight * d.weight(i)
+		}
 	}
 }
 

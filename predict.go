@@ -17,6 +17,8 @@ type Evaluation struct {
 // Predict returns the model's outputs (N × outputs) for x (N × features),
 // any N, computed in batches.
 func (m *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
+	m.rw.RLock()
+	defer m.rw.RUnlock()
 	if m.params == nil {
 		return nil, ErrNotCompiled
 	}
@@ -38,6 +40,8 @@ func (m *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
 // target scaling the loss is on scaled targets (as in training) and the
 // metrics are in the targets' units.
 func (m *Sequential) Evaluate(x, y mat.Matrix) (Evaluation, error) {
+	m.rw.RLock()
+	defer m.rw.RUnlock()
 	if m.loss == nil {
 		return Evaluation{}, ErrNotCompiled
 	}
@@ -60,10 +64,11 @@ func (m *Sequential) Evaluate(x, y mat.Matrix) (Evaluation, error) {
 // predictions and, when d has targets, the loss.
 func (m *Sequential) forward(d *dataset) (*mat.Dense, float64, error) {
 	plan := graph.NewPlan(d.n, evalBatch(d.n))
-	n, err := m.net(evalBatch(d.n), false)
+	n, err := m.nets.get(m, evalBatch(d.n), false)
 	if err != nil {
 		return nil, 0, err
 	}
+	defer m.nets.put(n)
 	k := m.Outputs()
 	pred := mat.NewDense(d.n, k, nil)
 	raw := pred.RawMatrix().Data

@@ -11,16 +11,21 @@ import (
 // without validation data) has not improved for cfg.Patience epochs, with
 // the semantics of Keras's callback (see optim.PlateauConfig). It is the
 // callback form of the optim.NewPlateau schedule.
+//
+// Every Fit starts it afresh (best value, patience and cooldown counters),
+// so one value can serve several Fits.
 func ReduceLROnPlateau(monitor string, cfg optim.PlateauConfig) Callback {
-	return &reduceLR{monitor: monitor, plateau: optim.NewPlateau(cfg)}
+	return &reduceLR{cfg: cfg, requested: monitor}
 }
 
 type reduceLR struct {
 	BaseCallback
-	monitor string
-	plateau *optim.Plateau
-	opt     optim.RateScaler
-	scale   float64
+	cfg       optim.PlateauConfig
+	requested string // the monitor asked for; "" for this Fit's default
+	monitor   string
+	plateau   *optim.Plateau
+	opt       optim.RateScaler
+	scale     float64
 }
 
 func (r *reduceLR) OnTrainBegin(s *State) error {
@@ -28,7 +33,9 @@ func (r *reduceLR) OnTrainBegin(s *State) error {
 	if !ok {
 		return fmt.Errorf("golem: ReduceLROnPlateau needs a first-order optimizer (one with a learning rate)")
 	}
+	r.plateau = optim.NewPlateau(r.cfg)
 	r.opt, r.scale = opt, r.plateau.Scale()
+	r.monitor = r.requested
 	if r.monitor == "" {
 		r.monitor = s.defaultMonitor()
 	}

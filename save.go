@@ -152,7 +152,7 @@ func (m *Sequential) Load(r io.Reader) (err error) {
 		if err := m.build(layers.Shape(file.Input), 1); err != nil {
 			return fmt.Errorf("golem: load: building the model for input %v: %w", file.Input, err)
 		}
-		m.nets = map[netKey]*net{}
+		m.nets = newNetCache()
 	}
 	if err := m.matchHeader(file); err != nil {
 		return fmt.Errorf("golem: load: the file does not match this model: %w", err)

@@ -114,30 +114,42 @@ func (s *scaler) invert(data []float64, cols int) {
 	}
 }
 
-// fitScalers fits unfitted scalers on the training data and scales every
-// part in place (parts share no storage).
-func (m *Sequential) fitScalers(train *dataset, parts ...*dataset) {
-	fresh := false
-	if m.inScale != nil && !m.inScale.fitted() {
-		m.inScale.fit(train.x, train.n, train.xCols)
-		fresh = true
+// fitScalers returns the scalers of a Fit on train: the model's own when
+// they are fitted (the datasets were scaled when they were made), else new
+// ones fitted on the training data, which scale every part in place (parts
+// share no storage). The model itself is not changed: Fit commits the
+// scalers once the whole run has been checked.
+func (m *Sequential) fitScalers(train *dataset, parts ...*dataset) (in, out *scaler) {
+	fresh := func(s *scaler) *scaler {
+		if s == nil || s.fitted() {
+			return nil
+		}
+		return &scaler{Kind: s.Kind}
 	}
-	if m.outScale != nil && !m.outScale.fitted() {
-		m.outScale.fit(train.y, train.n, train.yCols)
-		fresh = true
+	newIn, newOut := fresh(m.inScale), fresh(m.outScale)
+	if newIn != nil {
+		newIn.fit(train.x, train.n, train.xCols)
 	}
-	if !fresh {
-		return // the datasets were scaled when they were made
+	if newOut != nil {
+		newOut.fit(train.y, train.n, train.yCols)
 	}
 	for _, d := range append([]*dataset{train}, parts...) {
 		if d == nil {
 			continue
 		}
-		if m.inScale != nil {
-			m.inScale.apply(d.x, d.xCols)
+		if newIn != nil {
+			newIn.apply(d.x, d.xCols)
 		}
-		if m.outScale != nil && d.y != nil {
-			m.outScale.apply(d.y, d.yCols)
+		if newOut != nil && d.y != nil {
+			newOut.apply(d.y, d.yCols)
 		}
 	}
+	in, out = m.inScale, m.outScale
+	if newIn != nil {
+		in = newIn
+	}
+	if newOut != nil {
+		out = newOut
+	}
+	return in, out
 }
