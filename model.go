@@ -101,8 +101,9 @@ var ErrNotCompiled = errors.New("golem: the model is not compiled; call Compile 
 // again with the same input shape keeps the weights (and loaded weights),
 // as Keras does; a shape error names the layer and the shapes. Compile then
 // runs the model once on a small batch, so a layer that cannot build its
-// graph or run fails here rather than in Fit. A rejected Compile leaves the
-// model exactly as it was.
+// graph or run fails here rather than in Fit. A new input shape rebuilds
+// the layers with fresh weights and unfitted scalers. A rejected Compile
+// leaves the model exactly as it was.
 func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, opts ...CompileOption) error {
 	if err := m.acquire(); err != nil {
 		return err
@@ -135,18 +136,22 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 			return fmt.Errorf("golem: target scaling applies to regression losses (mse, sse, mae), not %s", loss.Name())
 		}
 	}
-	inScale, err := keepScaler("inputs", m.inScale, cfg.inputs)
+	rebuild := m.params == nil || !graph.SameShape(m.input, in)
+	oldIn, oldOut := m.inScale, m.outScale
+	if rebuild { // new weights: what the scalers learnt belongs to the old ones
+		oldIn, oldOut = nil, nil
+	}
+	inScale, err := keepScaler("inputs", oldIn, cfg.inputs)
 	if err != nil {
 		return err
 	}
-	outScale, err := keepScaler("targets", m.outScale, cfg.targets)
+	outScale, err := keepScaler("targets", oldOut, cfg.targets)
 	if err != nil {
 		return err
 	}
 	if err := m.checkLayers(); err != nil {
 		return err
 	}
-	rebuild := m.params == nil || !graph.SameShape(m.input, in)
 
 	m.rw.Lock()
 	defer m.rw.Unlock()
