@@ -18,16 +18,28 @@ const residualGuard = 1e-300
 
 // BinaryCrossEntropy is -(1/N)·Σᵢ (1/K)·Σₖ [y·log p + (1-y)·log(1-p)] for
 // targets in [0, 1]. When the output comes from a sigmoid (Dense(k,
-// layers.Sigmoid)) it is computed from the logits z as softplus(z) - y·z,
-// which never overflows; otherwise p is squeezed into [ε, 1-ε] (ε = 1e-7)
-// as ε + (1-2ε)·p.
+// layers.Sigmoid)) it is computed from the logits z as
+// y·softplus(-z) + (1-y)·softplus(z), with graph.Softplus: a sum of two
+// non-negative terms, each accurate to rounding, so the loss keeps relative
+// accuracy even where it is 1e-300 (it never overflows, and never rounds to
+// 0 while its derivative does not). Otherwise p is squeezed into [ε, 1-ε]
+// (ε = 1e-7) as ε + (1-2ε)·p, which bounds the loss of each output below by
+// about ε.
 //
-// Residual form (square-root): one residual per sample, rᵢ = √ℓᵢ, so
-// Σ rᵢ² is the loss exactly.
+// Residual form (square-root): one residual per output,
+// rᵢₖ = √(ℓᵢₖ/K), so Σₖ rᵢₖ² is the sample's loss. Because ℓᵢₖ is
+// accurate relative to itself, rᵢₖ and its derivative ℓ'/(2√ℓ) stay finite
+// and agree with finite differences at any logits.
 func BinaryCrossEntropy() Residual {
 	return &residualLoss{
 		name: "binary_crossentropy", reduction: Mean,
-		residuals: sqrtResiduals(binaryXent),
+		residuals: func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
+			l, err := binaryXent(b, pred, target)
+			if err != nil {
+				return nil, err
+			}
+			return sqrtResiduals(l, 1/float64(pred.Shape()[1]))
+		},
 		check: func(target []float64, _ int) error {
 			for j, v := range target {
 				if v < 0 || v > 1 {
@@ -41,12 +53,25 @@ func BinaryCrossEntropy() Residual {
 
 // CategoricalCrossEntropy is -(1/N)·Σᵢ Σₖ yᵢₖ·log pᵢₖ for one-hot (or
 // probability) targets. When the output comes from a softmax it is computed
-// from the logits as log-sum-exp(z) - Σₖ yₖzₖ; otherwise from probabilities
-// squeezed into [ε, 1-ε]. Residual form: rᵢ = √ℓᵢ (see BinaryCrossEntropy).
+// from the logits as Σₖ yₖ·ℓₖ with ℓₖ = -log softmax(z)ₖ from
+// graph.NegLogSoftmax, which keeps relative accuracy where the correct class
+// dominates; otherwise from probabilities squeezed into [ε, 1-ε].
+//
+// Residual form: one residual per sample, rᵢ = √ℓᵢ, finite with a finite,
+// consistent derivative at any logits (see BinaryCrossEntropy). With soft
+// targets ℓᵢ is bounded below by the targets' entropy, so a per-sample
+// optimum is a non-zero residual with a zero gradient: LM still converges
+// there, but more slowly than on one-hot targets.
 func CategoricalCrossEntropy() Residual {
 	return &residualLoss{
 		name: "categorical_crossentropy", reduction: Mean,
-		residuals: sqrtResiduals(categoricalXent),
+		residuals: func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
+			l, err := categoricalXent(b, pred, target)
+			if err != nil {
+				return nil, err
+			}
+			return sampleResiduals(l, pred.Shape()[0])
+		},
 		check: func(target []float64, _ int) error {
 			for j, v := range target {
 				if v < 0 {
@@ -60,16 +85,21 @@ func CategoricalCrossEntropy() Residual {
 
 // SparseCategoricalCrossEntropy is CategoricalCrossEntropy with integer
 // class labels 0..K-1 as targets (one column) instead of one-hot rows.
+// Residual form: rᵢ = √ℓᵢ, as CategoricalCrossEntropy.
 func SparseCategoricalCrossEntropy() Residual {
 	return &residualLoss{
 		name: "sparse_categorical_crossentropy", reduction: Mean,
-		residuals: sqrtResiduals(func(b *graph.Builder, pred, labels *G.Node) (*G.Node, error) {
+		residuals: func(b *graph.Builder, pred, labels *G.Node) (*G.Node, error) {
 			onehot, err := oneHot(b, labels, pred.Shape()[1])
 			if err != nil {
 				return nil, err
 			}
-			return categoricalXent(b, pred, onehot)
-		}),
+			l, err := categoricalXent(b, pred, onehot)
+			if err != nil {
+				return nil, err
+			}
+			return sampleResiduals(l, pred.Shape()[0])
+		},
 		targetCol: func(int) int { return 1 },
 		check: func(target []float64, outputs int) error {
 			v := target[0]
@@ -81,38 +111,104 @@ func SparseCategoricalCrossEntropy() Residual {
 	}
 }
 
-// sqrtResiduals turns a per-sample loss (batch) into residuals (batch × 1)
-// with rᵢ = √(ℓᵢ + tiny).
-func sqrtResiduals(perSample func(b *graph.Builder, pred, target *G.Node) (*G.Node, error)) func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-	return func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-		l, err := perSample(b, pred, target)
-		if err != nil {
+// sqrtResiduals turns non-negative losses ℓ (any shape) into residuals
+// √(scale·ℓ + tiny) of the same shape. The guard (1e-300, far below any
+// loss that matters) only keeps √ differentiable where ℓ underflows to 0,
+// which with the accurate losses above happens only where ℓ' has
+// underflowed too.
+func sqrtResiduals(l *G.Node, scale float64) (*G.Node, error) {
+	var err error
+	if scale != 1 {
+		if l, err = G.HadamardProd(l, G.NewConstant(scale)); err != nil {
 			return nil, err
 		}
-		if l, err = G.Add(l, G.NewConstant(residualGuard)); err != nil {
-			return nil, err
-		}
-		if l, err = G.Sqrt(l); err != nil {
-			return nil, err
-		}
-		return graph.Reshape(l, pred.Shape()[0], 1)
 	}
+	if l, err = G.Add(l, G.NewConstant(residualGuard)); err != nil {
+		return nil, err
+	}
+	return G.Sqrt(l)
 }
 
-// binaryXent is the per-sample binary cross-entropy, averaged over outputs.
+// sampleResiduals turns per-sample losses (batch) into residuals
+// (batch × 1), rᵢ = √ℓᵢ.
+func sampleResiduals(l *G.Node, rows int) (*G.Node, error) {
+	r, err := sqrtResiduals(l, 1)
+	if err != nil {
+		return nil, err
+	}
+	return graph.Reshape(r, rows, 1)
+}
+
+// binaryXent is the binary cross-entropy of every output (batch × K).
 func binaryXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-	var elem *G.Node
 	if z, ok := b.Logits(pred, graph.LinkSigmoid); ok {
-		// softplus(z) - y·z
-		sp, err := G.Softplus(z)
+		// y·softplus(-z) + (1-y)·softplus(z): -log σ(z) and -log(1-σ(z)).
+		negZ, err := G.Neg(z)
 		if err != nil {
 			return nil, err
 		}
-		yz, err := G.HadamardProd(target, z)
+		spNeg, err := graph.Softplus(negZ)
 		if err != nil {
 			return nil, err
 		}
-		if elem, err = G.Sub(sp, yz); err != nil {
+		spPos, err := graph.Softplus(z)
+		if err != nil {
+			return nil, err
+		}
+		return weightedPair(target, spNeg, spPos)
+	}
+	p, err := squeeze(pred)
+	if err != nil {
+		return nil, err
+	}
+	// -(y·log p + (1-y)·log(1-p))
+	lp, err := G.Log(p)
+	if err != nil {
+		return nil, err
+	}
+	q, err := G.Sub(G.NewConstant(1.0), p)
+	if err != nil {
+		return nil, err
+	}
+	lq, err := G.Log(q)
+	if err != nil {
+		return nil, err
+	}
+	nlp, err := G.Neg(lp)
+	if err != nil {
+		return nil, err
+	}
+	nlq, err := G.Neg(lq)
+	if err != nil {
+		return nil, err
+	}
+	return weightedPair(target, nlp, nlq)
+}
+
+// weightedPair is y⊙a + (1-y)⊙b.
+func weightedPair(y, a, b *G.Node) (*G.Node, error) {
+	ya, err := G.HadamardProd(y, a)
+	if err != nil {
+		return nil, err
+	}
+	notY, err := G.Sub(G.NewConstant(1.0), y)
+	if err != nil {
+		return nil, err
+	}
+	nb, err := G.HadamardProd(notY, b)
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(ya, nb)
+}
+
+// categoricalXent is the per-sample categorical cross-entropy (batch),
+// Σₖ yₖ·(-log pₖ).
+func categoricalXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
+	var nlp *G.Node
+	var err error
+	if z, ok := b.Logits(pred, graph.LinkSoftmax); ok {
+		if nlp, err = graph.NegLogSoftmax(z); err != nil {
 			return nil, err
 		}
 	} else {
@@ -120,68 +216,19 @@ func binaryXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		// -(y·log p + (1-y)·log(1-p))
 		lp, err := G.Log(p)
 		if err != nil {
 			return nil, err
 		}
-		q, err := G.Sub(G.NewConstant(1.0), p)
-		if err != nil {
-			return nil, err
-		}
-		lq, err := G.Log(q)
-		if err != nil {
-			return nil, err
-		}
-		ylp, err := G.HadamardProd(target, lp)
-		if err != nil {
-			return nil, err
-		}
-		notY, err := G.Sub(G.NewConstant(1.0), target)
-		if err != nil {
-			return nil, err
-		}
-		ylq, err := G.HadamardProd(notY, lq)
-		if err != nil {
-			return nil, err
-		}
-		s, err := G.Add(ylp, ylq)
-		if err != nil {
-			return nil, err
-		}
-		if elem, err = G.Neg(s); err != nil {
+		if nlp, err = G.Neg(lp); err != nil {
 			return nil, err
 		}
 	}
-	return G.Mean(elem, 1)
-}
-
-// categoricalXent is the per-sample categorical cross-entropy.
-func categoricalXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-	var logp *G.Node
-	var err error
-	if z, ok := b.Logits(pred, graph.LinkSoftmax); ok {
-		if logp, err = graph.LogSoftmax(z); err != nil {
-			return nil, err
-		}
-	} else {
-		p, err := squeeze(pred)
-		if err != nil {
-			return nil, err
-		}
-		if logp, err = G.Log(p); err != nil {
-			return nil, err
-		}
-	}
-	ylp, err := G.HadamardProd(target, logp)
+	ynlp, err := G.HadamardProd(target, nlp)
 	if err != nil {
 		return nil, err
 	}
-	s, err := G.Sum(ylp, 1)
-	if err != nil {
-		return nil, err
-	}
-	return G.Neg(s)
+	return G.Sum(ynlp, 1)
 }
 
 // squeeze maps probabilities p into [ε, 1-ε] as ε + (1-2ε)·p.
