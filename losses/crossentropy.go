@@ -23,8 +23,10 @@ const residualGuard = 1e-300
 // non-negative terms, each accurate to rounding, so the loss keeps relative
 // accuracy even where it is 1e-300 (it never overflows, and never rounds to
 // 0 while its derivative does not). Otherwise p is squeezed into [ε, 1-ε]
-// (ε = 1e-7) as ε + (1-2ε)·p, which bounds the loss of each output below by
-// about ε.
+// (ε = 1e-7) as x = ε + (1-2ε)·p, which bounds the loss of each output
+// below by about ε, and -log x and -log(1-x) come from
+// graph.NegLogSqueezed and graph.NegLog1mSqueezed, accurate near p = 1 and
+// p = 0 respectively.
 //
 // Residual form (square-root): one residual per output,
 // rᵢₖ = √(ℓᵢₖ/K), so Σₖ rᵢₖ² is the sample's loss. Because ℓᵢₖ is
@@ -157,32 +159,17 @@ func binaryXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
 		}
 		return weightedPair(target, spNeg, spPos)
 	}
-	p, err := squeeze(pred)
+	// -(y·log x + (1-y)·log(1-x)), x = ε + (1-2ε)·p, each log accurate
+	// where its loss is small.
+	nlx, err := graph.NegLogSqueezed(pred, probEpsilon)
 	if err != nil {
 		return nil, err
 	}
-	// -(y·log p + (1-y)·log(1-p))
-	lp, err := G.Log(p)
+	nlq, err := graph.NegLog1mSqueezed(pred, probEpsilon)
 	if err != nil {
 		return nil, err
 	}
-	q, err := G.Sub(G.NewConstant(1.0), p)
-	if err != nil {
-		return nil, err
-	}
-	lq, err := G.Log(q)
-	if err != nil {
-		return nil, err
-	}
-	nlp, err := G.Neg(lp)
-	if err != nil {
-		return nil, err
-	}
-	nlq, err := G.Neg(lq)
-	if err != nil {
-		return nil, err
-	}
-	return weightedPair(target, nlp, nlq)
+	return weightedPair(target, nlx, nlq)
 }
 
 // weightedPair is y⊙a + (1-y)⊙b.
@@ -211,33 +198,14 @@ func categoricalXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
 		if nlp, err = graph.NegLogSoftmax(z); err != nil {
 			return nil, err
 		}
-	} else {
-		p, err := squeeze(pred)
-		if err != nil {
-			return nil, err
-		}
-		lp, err := G.Log(p)
-		if err != nil {
-			return nil, err
-		}
-		if nlp, err = G.Neg(lp); err != nil {
-			return nil, err
-		}
+	} else if nlp, err = graph.NegLogSqueezed(pred, probEpsilon); err != nil {
+		return nil, err
 	}
 	ynlp, err := G.HadamardProd(target, nlp)
 	if err != nil {
 		return nil, err
 	}
 	return G.Sum(ynlp, 1)
-}
-
-// squeeze maps probabilities p into [ε, 1-ε] as ε + (1-2ε)·p.
-func squeeze(p *G.Node) (*G.Node, error) {
-	s, err := G.HadamardProd(p, G.NewConstant(1-2*probEpsilon))
-	if err != nil {
-		return nil, err
-	}
-	return G.Add(s, G.NewConstant(probEpsilon))
 }
 
 // oneHot turns a (batch × 1) column of labels into (batch × k) one-hot rows.
