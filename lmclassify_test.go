@@ -34,16 +34,19 @@ func twoMoons(n int, noise float64, seed uint64) (x, y *mat.Dense) {
 	return x, y
 }
 
-// threeBlobs returns n points (a multiple of 3) in three Gaussian blobs
-// around the corners of an equilateral triangle, with integer labels 0..2.
-func threeBlobs(n int, spread float64, seed uint64) (x, labels *mat.Dense) {
-	rng := rand.New(rand.NewPCG(seed, 2))
+// threeSpirals returns n points (a multiple of 3) on three interleaved
+// spiral arms, each turning half a revolution from radius 0.15 to 1, with
+// Gaussian noise of the given standard deviation, and integer labels 0..2.
+func threeSpirals(n int, noise float64, seed uint64) (x, labels *mat.Dense) {
+	rng := rand.New(rand.NewPCG(seed, 3))
 	x, labels = mat.NewDense(n, 2, nil), mat.NewDense(n, 1, nil)
+	per := n / 3
 	for i := 0; i < n; i++ {
 		c := i % 3
-		a := 2 * math.Pi * float64(c) / 3
-		x.Set(i, 0, 2*math.Cos(a)+spread*rng.NormFloat64())
-		x.Set(i, 1, 2*math.Sin(a)+spread*rng.NormFloat64())
+		r := 0.15 + 0.85*float64(i/3)/float64(per-1)
+		a := 2*math.Pi*float64(c)/3 + math.Pi*r
+		x.Set(i, 0, r*math.Cos(a)+noise*rng.NormFloat64())
+		x.Set(i, 1, r*math.Sin(a)+noise*rng.NormFloat64())
 		labels.Set(i, 0, float64(c))
 	}
 	return x, labels
@@ -81,7 +84,9 @@ func accuracy(t *testing.T, m *Sequential, x, labels mat.Matrix) float64 {
 // outcome issue 10 item 5 asks for: ≥ 99% training accuracy, a stop that
 // is not mu_max, and a per-sample Jacobian at the final weights that agrees
 // with finite differences (no huge or NaN entries from √ℓ where ℓ
-// underflowed).
+// underflowed). Before the cross-entropies kept relative accuracy, both
+// problems below ended mu_max with J entries of -8.7e142 (two moons) and
+// -4.8e131 (spirals) where finite differences gave 0.
 func trainLMClassifier(t *testing.T, m *Sequential, x, y, labels mat.Matrix) {
 	t.Helper()
 	ctx := context.Background()
@@ -109,8 +114,8 @@ func TestLMTrainsTwoMoonsWithBinaryCrossEntropy(t *testing.T) {
 	trainLMClassifier(t, m, x, y, y)
 }
 
-func TestLMTrainsThreeBlobsWithSoftmax(t *testing.T) {
-	x, labels := threeBlobs(150, 0.5, 1)
+func TestLMTrainsThreeSpiralsWithSoftmax(t *testing.T) {
+	x, labels := threeSpirals(150, 0.02, 2)
 	oneHot := mat.NewDense(150, 3, nil)
 	for i := 0; i < 150; i++ {
 		oneHot.Set(i, int(labels.At(i, 0)), 1)
@@ -125,7 +130,7 @@ func TestLMTrainsThreeBlobsWithSoftmax(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := NewSequential(layers.Dense(10, layers.Tanh), layers.Dense(3, layers.Softmax))
-			require.NoError(t, m.Compile(Input(2), c.loss, optim.LM(optim.LMConfig{}), WithSeed(1)))
+			require.NoError(t, m.Compile(Input(2), c.loss, optim.LM(optim.LMConfig{}), WithSeed(2)))
 			trainLMClassifier(t, m, x, c.y, labels)
 		})
 	}
