@@ -16,6 +16,38 @@ const probEpsilon = 1e-7
 // residualGuard keeps √ℓ differentiable where ℓ underflows to exactly 0.
 const residualGuard = 1e-300
 
+// CrossEntropyOption configures BinaryCrossEntropy or
+// CategoricalCrossEntropy.
+type CrossEntropyOption func(*xentConfig)
+
+type xentConfig struct{ soft bool }
+
+// SoftTargets gives the loss the residual form made for targets strictly
+// between 0 and 1 (label smoothing, probabilities as targets): one residual
+// per class term, rₖ = √yₖ·√ℓₖ (and √(1-yₖ)·√ℓ̄ₖ for the binary loss's
+// complement), whose squares still sum to the loss exactly. At a soft
+// target's optimum a per-sample √ℓ has a zero gradient, so LM's
+// Gauss–Newton model of it vanishes and LM crawls; these residuals keep it
+// positive. It costs rows of the Jacobian: 2K per sample for the binary
+// loss (instead of K), K for the categorical one (instead of 1), of which
+// the zero-target terms are exactly 0 for hard targets. Measured with LM,
+// 200 iterations, a 2-10-1 or 2-10-3 tanh network: two moons with targets
+// 0.05/0.95 ended 1.4e-6 above the targets' entropy (the floor), against
+// 7.4e-3 without; three spirals with smoothed one-hot targets 2e-3 against
+// 2e-2 to 3.4e-2. With hard targets both forms give the same iterates.
+// Only Levenberg–Marquardt sees the difference; the loss is the same.
+func SoftTargets() CrossEntropyOption { return func(c *xentConfig) { c.soft = true } }
+
+func xentOptions(opts []CrossEntropyOption) xentConfig {
+	var c xentConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
+
 // BinaryCrossEntropy is -(1/N)·Σᵢ (1/K)·Σₖ [y·log p + (1-y)·log(1-p)] for
 // targets in [0, 1]. When the output comes from a sigmoid (Dense(k,
 // layers.Sigmoid)) it is computed from the logits z as
@@ -29,18 +61,28 @@ const residualGuard = 1e-300
 // p = 0 respectively.
 //
 // Residual form (square-root): one residual per output,
-// rᵢₖ = √(ℓᵢₖ/K), so Σₖ rᵢₖ² is the sample's loss. Because ℓᵢₖ is
-// accurate relative to itself, rᵢₖ and its derivative ℓ'/(2√ℓ) stay finite
-// and agree with finite differences at any logits.
-func BinaryCrossEntropy() Residual {
+// rᵢₖ = √(ℓᵢₖ/K), so Σₖ rᵢₖ² is the sample's loss; with SoftTargets, two
+// per output. Because every ℓ is accurate relative to itself, the
+// residuals and their derivatives ℓ'/(2√ℓ) stay finite and agree with
+// finite differences at any logits.
+func BinaryCrossEntropy(opts ...CrossEntropyOption) Residual {
+	soft := xentOptions(opts).soft
 	return &residualLoss{
 		name: "binary_crossentropy", reduction: Mean,
 		residuals: func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-			l, err := binaryXent(b, pred, target)
+			pos, neg, err := binaryTerms(b, pred)
 			if err != nil {
 				return nil, err
 			}
-			return sqrtResiduals(l, 1/float64(pred.Shape()[1]))
+			scale := 1 / float64(pred.Shape()[1])
+			if soft {
+				return softPairResiduals(target, pos, neg, scale)
+			}
+			l, err := weightedPair(target, pos, neg)
+			if err != nil {
+				return nil, err
+			}
+			return sqrtResiduals(l, scale)
 		},
 		check: func(target []float64, _ int) error {
 			for j, v := range target {
@@ -57,22 +99,27 @@ func BinaryCrossEntropy() Residual {
 // probability) targets. When the output comes from a softmax it is computed
 // from the logits as Σₖ yₖ·ℓₖ with ℓₖ = -log softmax(z)ₖ from
 // graph.NegLogSoftmax, which keeps relative accuracy where the correct class
-// dominates; otherwise from probabilities squeezed into [ε, 1-ε].
+// dominates; otherwise from probabilities squeezed into [ε, 1-ε] (see
+// BinaryCrossEntropy).
 //
 // Residual form: one residual per sample, rᵢ = √ℓᵢ, finite with a finite,
 // consistent derivative at any logits (see BinaryCrossEntropy). With soft
-// targets ℓᵢ is bounded below by the targets' entropy, so a per-sample
-// optimum is a non-zero residual with a zero gradient: LM still converges
-// there, but more slowly than on one-hot targets.
-func CategoricalCrossEntropy() Residual {
+// targets ℓᵢ is bounded below by the targets' entropy, and a per-sample
+// optimum is a non-zero residual with a zero gradient, where LM converges
+// slowly: use SoftTargets (K residuals per sample) for such targets.
+func CategoricalCrossEntropy(opts ...CrossEntropyOption) Residual {
+	soft := xentOptions(opts).soft
 	return &residualLoss{
 		name: "categorical_crossentropy", reduction: Mean,
 		residuals: func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-			l, err := categoricalXent(b, pred, target)
+			nl, err := categoricalTerms(b, pred)
 			if err != nil {
 				return nil, err
 			}
-			return sampleResiduals(l, pred.Shape()[0])
+			if soft {
+				return weightedSqrt(target, nl, 1)
+			}
+			return categoricalResiduals(pred, target, nl)
 		},
 		check: func(target []float64, _ int) error {
 			for j, v := range target {
@@ -96,11 +143,11 @@ func SparseCategoricalCrossEntropy() Residual {
 			if err != nil {
 				return nil, err
 			}
-			l, err := categoricalXent(b, pred, onehot)
+			nl, err := categoricalTerms(b, pred)
 			if err != nil {
 				return nil, err
 			}
-			return sampleResiduals(l, pred.Shape()[0])
+			return categoricalResiduals(pred, onehot, nl)
 		},
 		targetCol: func(int) int { return 1 },
 		check: func(target []float64, outputs int) error {
@@ -111,6 +158,54 @@ func SparseCategoricalCrossEntropy() Residual {
 			return nil
 		},
 	}
+}
+
+// binaryTerms returns, for every output (batch × K), the two losses of
+// the binary cross-entropy: pos = -log p (the loss of target 1) and
+// neg = -log(1-p) (of target 0), each accurate where it is small.
+func binaryTerms(b *graph.Builder, pred *G.Node) (pos, neg *G.Node, err error) {
+	if z, ok := b.Logits(pred, graph.LinkSigmoid); ok {
+		// -log σ(z) = softplus(-z), -log(1-σ(z)) = softplus(z).
+		negZ, err := G.Neg(z)
+		if err != nil {
+			return nil, nil, err
+		}
+		if pos, err = graph.Softplus(negZ); err != nil {
+			return nil, nil, err
+		}
+		neg, err = graph.Softplus(z)
+		return pos, neg, err
+	}
+	if pos, err = graph.NegLogSqueezed(pred, probEpsilon); err != nil {
+		return nil, nil, err
+	}
+	neg, err = graph.NegLog1mSqueezed(pred, probEpsilon)
+	return pos, neg, err
+}
+
+// categoricalTerms returns -log pₖ for every class (batch × K).
+func categoricalTerms(b *graph.Builder, pred *G.Node) (*G.Node, error) {
+	if z, ok := b.Logits(pred, graph.LinkSoftmax); ok {
+		return graph.NegLogSoftmax(z)
+	}
+	return graph.NegLogSqueezed(pred, probEpsilon)
+}
+
+// categoricalResiduals is rᵢ = √(Σₖ yᵢₖ·ℓᵢₖ), shape (batch × 1).
+func categoricalResiduals(pred, target, nl *G.Node) (*G.Node, error) {
+	ynl, err := G.HadamardProd(target, nl)
+	if err != nil {
+		return nil, err
+	}
+	l, err := G.Sum(ynl, 1)
+	if err != nil {
+		return nil, err
+	}
+	r, err := sqrtResiduals(l, 1)
+	if err != nil {
+		return nil, err
+	}
+	return graph.Reshape(r, pred.Shape()[0], 1)
 }
 
 // sqrtResiduals turns non-negative losses ℓ (any shape) into residuals
@@ -131,45 +226,41 @@ func sqrtResiduals(l *G.Node, scale float64) (*G.Node, error) {
 	return G.Sqrt(l)
 }
 
-// sampleResiduals turns per-sample losses (batch) into residuals
-// (batch × 1), rᵢ = √ℓᵢ.
-func sampleResiduals(l *G.Node, rows int) (*G.Node, error) {
+// weightedSqrt is √(scale·w) ⊙ √(ℓ + tiny): residuals whose squares are
+// scale·w·ℓ, for weights w ≥ 0 (targets) and losses ℓ of the same shape.
+func weightedSqrt(w, l *G.Node, scale float64) (*G.Node, error) {
 	r, err := sqrtResiduals(l, 1)
 	if err != nil {
 		return nil, err
 	}
-	return graph.Reshape(r, rows, 1)
+	if scale != 1 {
+		if w, err = G.HadamardProd(w, G.NewConstant(scale)); err != nil {
+			return nil, err
+		}
+	}
+	sw, err := G.Sqrt(w)
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardProd(sw, r)
 }
 
-// binaryXent is the binary cross-entropy of every output (batch × K).
-func binaryXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-	if z, ok := b.Logits(pred, graph.LinkSigmoid); ok {
-		// y·softplus(-z) + (1-y)·softplus(z): -log σ(z) and -log(1-σ(z)).
-		negZ, err := G.Neg(z)
-		if err != nil {
-			return nil, err
-		}
-		spNeg, err := graph.Softplus(negZ)
-		if err != nil {
-			return nil, err
-		}
-		spPos, err := graph.Softplus(z)
-		if err != nil {
-			return nil, err
-		}
-		return weightedPair(target, spNeg, spPos)
-	}
-	// -(y·log x + (1-y)·log(1-x)), x = ε + (1-2ε)·p, each log accurate
-	// where its loss is small.
-	nlx, err := graph.NegLogSqueezed(pred, probEpsilon)
+// softPairResiduals is [√(scale·y)⊙√a, √(scale·(1-y))⊙√b], shape
+// (batch × 2K): squares that sum to scale·Σₖ (y·a + (1-y)·b).
+func softPairResiduals(y, a, b *G.Node, scale float64) (*G.Node, error) {
+	ra, err := weightedSqrt(y, a, scale)
 	if err != nil {
 		return nil, err
 	}
-	nlq, err := graph.NegLog1mSqueezed(pred, probEpsilon)
+	notY, err := G.Sub(G.NewConstant(1.0), y)
 	if err != nil {
 		return nil, err
 	}
-	return weightedPair(target, nlx, nlq)
+	rb, err := weightedSqrt(notY, b, scale)
+	if err != nil {
+		return nil, err
+	}
+	return G.Concat(1, ra, rb)
 }
 
 // weightedPair is y⊙a + (1-y)⊙b.
@@ -187,25 +278,6 @@ func weightedPair(y, a, b *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	return G.Add(ya, nb)
-}
-
-// categoricalXent is the per-sample categorical cross-entropy (batch),
-// Σₖ yₖ·(-log pₖ).
-func categoricalXent(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
-	var nlp *G.Node
-	var err error
-	if z, ok := b.Logits(pred, graph.LinkSoftmax); ok {
-		if nlp, err = graph.NegLogSoftmax(z); err != nil {
-			return nil, err
-		}
-	} else if nlp, err = graph.NegLogSqueezed(pred, probEpsilon); err != nil {
-		return nil, err
-	}
-	ynlp, err := G.HadamardProd(target, nlp)
-	if err != nil {
-		return nil, err
-	}
-	return G.Sum(ynlp, 1)
 }
 
 // oneHot turns a (batch × 1) column of labels into (batch × k) one-hot rows.

@@ -233,6 +233,13 @@ func checkResiduals(t *testing.T, p *residualProbe, z, y, want []float64, maxJ f
 	t.Logf("%d rows × %d residuals × %d inputs: worst relative |J - FD| %.2g", p.rows, p.R, p.k, worst)
 }
 
+// forEachForm runs f on the loss's default residual form (R residuals per
+// sample) and on its SoftTargets form (softR).
+func forEachForm(t *testing.T, loss func(...CrossEntropyOption) Residual, R, softR int, f func(t *testing.T, loss Residual, R int)) {
+	t.Run("default", func(t *testing.T) { f(t, loss(), R) })
+	t.Run("soft targets", func(t *testing.T) { f(t, loss(SoftTargets()), softR) })
+}
+
 func TestBinaryCrossEntropyResidualsFromLogitsAtExtremes(t *testing.T) {
 	// Every (z, y) with y ∈ {0, 1, 0.25}, two outputs per row.
 	var zs, ys []float64
@@ -252,9 +259,11 @@ func TestBinaryCrossEntropyResidualsFromLogitsAtExtremes(t *testing.T) {
 			want[i] += (y*nlSigmoid(z) + (1-y)*nlSigmoid(-z)) / 2
 		}
 	}
-	p := newResidualProbe(t, BinaryCrossEntropy(), graph.LinkSigmoid, rows, 2, 2)
-	require.Equal(t, 2, p.R, "one residual per output")
-	checkResiduals(t, p, zs, ys, want, 1, func(int, int) float64 { return 1e-3 })
+	forEachForm(t, BinaryCrossEntropy, 2, 4, func(t *testing.T, loss Residual, R int) {
+		p := newResidualProbe(t, loss, graph.LinkSigmoid, rows, 2, 2)
+		require.Equal(t, R, p.R)
+		checkResiduals(t, p, zs, ys, want, 1, func(int, int) float64 { return 1e-3 })
+	})
 }
 
 func TestBinaryCrossEntropyResidualsFromProbabilitiesAtExtremes(t *testing.T) {
@@ -271,10 +280,13 @@ func TestBinaryCrossEntropyResidualsFromProbabilitiesAtExtremes(t *testing.T) {
 		nlx, nl1mx := squeezedLogs(zs[i])
 		want[i] = ys[i]*nlx + (1-ys[i])*nl1mx
 	}
-	p := newResidualProbe(t, BinaryCrossEntropy(), 0, rows, 1, 1)
-	// dr/dp is up to (1-2ε)/(2ε√ℓ) ≈ 1.2e6 at p = 0 with y = 1: large but
-	// true, and finite.
-	checkResiduals(t, p, zs, ys, want, 1e7, func(i, _ int) float64 { return squeezedStep(zs[i]) })
+	forEachForm(t, BinaryCrossEntropy, 1, 2, func(t *testing.T, loss Residual, R int) {
+		p := newResidualProbe(t, loss, 0, rows, 1, 1)
+		require.Equal(t, R, p.R)
+		// dr/dp is up to (1-2ε)/(2ε√ℓ) ≈ 1.2e6 at p = 0 with y = 1: large
+		// but true, and finite.
+		checkResiduals(t, p, zs, ys, want, 1e7, func(i, _ int) float64 { return squeezedStep(zs[i]) })
+	})
 }
 
 // squeezedLogs returns -log x and -log(1-x) for x = ε + (1-2ε)·p, with x
@@ -340,9 +352,11 @@ func TestCategoricalCrossEntropyResidualsFromLogitsAtExtremes(t *testing.T) {
 			}
 		}
 	}
-	p := newResidualProbe(t, CategoricalCrossEntropy(), graph.LinkSoftmax, rows, 3, 3)
-	require.Equal(t, 1, p.R)
-	checkResiduals(t, p, z, y, want, 1, func(int, int) float64 { return 1e-3 })
+	forEachForm(t, CategoricalCrossEntropy, 1, 3, func(t *testing.T, loss Residual, R int) {
+		p := newResidualProbe(t, loss, graph.LinkSoftmax, rows, 3, 3)
+		require.Equal(t, R, p.R)
+		checkResiduals(t, p, z, y, want, 1, func(int, int) float64 { return 1e-3 })
+	})
 }
 
 func TestSparseCategoricalCrossEntropyResidualsFromLogitsAtExtremes(t *testing.T) {
@@ -381,6 +395,9 @@ func TestCategoricalCrossEntropyResidualsFromProbabilitiesAtExtremes(t *testing.
 			want[i] += y[3*i+c] * nlx
 		}
 	}
-	p := newResidualProbe(t, CategoricalCrossEntropy(), 0, rows, 3, 3)
-	checkResiduals(t, p, z, y, want, 1e7, func(i, k int) float64 { return squeezedStep(z[3*i+k]) })
+	forEachForm(t, CategoricalCrossEntropy, 1, 3, func(t *testing.T, loss Residual, R int) {
+		p := newResidualProbe(t, loss, 0, rows, 3, 3)
+		require.Equal(t, R, p.R)
+		checkResiduals(t, p, z, y, want, 1e7, func(i, k int) float64 { return squeezedStep(z[3*i+k]) })
+	})
 }
