@@ -53,7 +53,9 @@ func newResidualProbe(t *testing.T, loss Residual, link graph.Link, rows, k, tar
 	l, err := loss.PerSample(b, pred, p.y.Node)
 	require.NoError(t, err)
 	p.seed = b.Input("seed", rows, p.R)
-	cost, err := G.Sum(must(t)(G.HadamardProd(r, p.seed.Node)))
+	seeded, err := G.HadamardProd(r, p.seed.Node)
+	require.NoError(t, err)
+	cost, err := G.Sum(seeded)
 	require.NoError(t, err)
 	grads, err := G.Grad(cost, p.z.Node)
 	require.NoError(t, err)
@@ -62,14 +64,6 @@ func newResidualProbe(t *testing.T, loss Residual, link graph.Link, rows, k, tar
 	require.NoError(t, err)
 	t.Cleanup(func() { p.m.Close() })
 	return p
-}
-
-func must(t *testing.T) func(*G.Node, error) *G.Node {
-	return func(n *G.Node, err error) *G.Node {
-		t.Helper()
-		require.NoError(t, err)
-		return n
-	}
 }
 
 // run evaluates at z and y and returns r and the per-sample losses (copies).
