@@ -152,7 +152,7 @@ func SparseCategoricalCrossEntropy() Residual {
 		targetCol: func(int) int { return 1 },
 		check: func(target []float64, outputs int) error {
 			v := target[0]
-			if v != math.Trunc(v) || v < 0 || int(v) >= outputs {
+			if v != math.Trunc(v) || v < 0 || v >= float64(outputs) {
 				return fmt.Errorf("label %v is not a class index in 0..%d", v, outputs-1)
 			}
 			return nil

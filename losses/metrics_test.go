@@ -43,3 +43,15 @@ func TestAccuracy(t *testing.T) {
 	onehot := mat.NewDense(3, 3, []float64{1, 0, 0, 0, 0, 1, 0, 1, 0})
 	assert.InDelta(t, 1, score(t, Accuracy(), probs, onehot), 1e-15)
 }
+
+func TestSparseLabelsBeyondIntRangeAreRejected(t *testing.T) {
+	l := SparseCategoricalCrossEntropy()
+	for _, v := range []float64{3, 1 << 63, 1e300, -1, 0.5} {
+		if err := l.CheckTarget([]float64{v}, 3); err == nil {
+			t.Errorf("label %v accepted for 3 classes", v)
+		}
+	}
+	if err := l.CheckTarget([]float64{2}, 3); err != nil {
+		t.Error(err)
+	}
+}
