@@ -93,7 +93,9 @@ func newFirstOrder(clip Clipping, s Schedule) firstOrder {
 }
 
 // track registers the optimizer field v as state: it is sized (every entry
-// init) when a run starts, and saved and restored by step.
+// init) when a run starts, and saved and restored by step. It keeps a
+// pointer into the optimizer, which is therefore used only through the
+// pointer its constructor returns.
 func (f *firstOrder) track(v *[]float64, init float64) {
 	f.vectors = append(f.vectors, stateVector{v: v, init: init})
 }
@@ -101,6 +103,15 @@ func (f *firstOrder) track(v *[]float64, init float64) {
 // reset discards all state and sizes the buffers for n parameters.
 func (f *firstOrder) reset(n int) {
 	f.bound, f.steps, f.factor = nil, 0, 0
+	if r, ok := f.schedule.(StatefulSchedule); ok {
+		r.Reset()
+	}
+	f.size(n)
+}
+
+// size gives the gradient, the state vectors (each entry its initial
+// value) and the saved copies n entries.
+func (f *firstOrder) size(n int) {
 	f.grad = resize(f.grad, n, 0)
 	for _, s := range f.vectors {
 		*s.v = resize(*s.v, n, s.init)
@@ -110,9 +121,6 @@ func (f *firstOrder) reset(n int) {
 	}
 	for k := range f.saved {
 		f.saved[k] = resize(f.saved[k], n, 0)
-	}
-	if r, ok := f.schedule.(StatefulSchedule); ok {
-		r.Reset()
 	}
 }
 
@@ -149,7 +157,8 @@ func (f *firstOrder) Init(p Problem) error {
 
 // bind ties the optimizer to θ at the first step of a run. An optimizer
 // that was never initialized sizes itself here (lazy binding), so Step
-// works without Init.
+// works without Init; a ScaleRate or EndEpoch before that first step
+// still counts.
 func (f *firstOrder) bind(theta []float64) error {
 	if len(theta) == 0 {
 		return errors.New("optim: the objective has no parameters")
@@ -160,7 +169,7 @@ func (f *firstOrder) bind(theta []float64) error {
 	case f.bound != nil:
 		return ErrForeignParams
 	case f.grad == nil:
-		f.reset(len(theta))
+		f.size(len(theta))
 	case len(f.grad) != len(theta):
 		return errorf("the optimizer was initialized for %d parameters, the objective has %d", len(f.grad), len(theta))
 	}

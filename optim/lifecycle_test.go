@@ -63,7 +63,7 @@ func lifecycleCases() map[string]func() firstOrderOptimizer {
 		"adam+plateau": func() firstOrderOptimizer {
 			return Adam(AdamConfig{LearningRate: 0.05, Schedule: NewPlateau(PlateauConfig{Patience: 1})})
 		},
-		"rmsprop+exp+plateau": func() firstOrderOptimizer {
+		"rmsprop+plateau": func() firstOrderOptimizer {
 			return RMSprop(RMSpropConfig{LearningRate: 0.01, Schedule: NewPlateau(PlateauConfig{Patience: 1, Factor: 0.5})})
 		},
 	}
@@ -422,4 +422,17 @@ func TestValidateSchedulesAndRanges(t *testing.T) {
 	err := Adam(AdamConfig{Beta1: math.NaN()}).Validate()
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "β₁"), err.Error())
+}
+
+// TestLazyBindingKeepsEarlyRateChanges: without Init, a ScaleRate before
+// the first step still applies to it.
+func TestLazyBindingKeepsEarlyRateChanges(t *testing.T) {
+	q, r := newQuadratic(), newQuadratic()
+	scaled := SGD(SGDConfig{LearningRate: 0.1})
+	scaled.ScaleRate(0.5)
+	_, err := scaled.Step(context.Background(), q)
+	require.NoError(t, err)
+	_, err = SGD(SGDConfig{LearningRate: 0.05}).Step(context.Background(), r)
+	require.NoError(t, err)
+	assert.Equal(t, r.theta, q.theta)
 }
