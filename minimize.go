@@ -35,7 +35,9 @@ func (p *Path) Last() []float64 { return p.Theta[len(p.Theta)-1] }
 // Minimize runs a first-order optimizer on f from start and returns the
 // path of θ and f(θ). It is how the optimizers are compared on test
 // functions (Rosenbrock, Himmelblau, ...), and works for any scalar
-// expression, not only a network's loss.
+// expression, not only a network's loss. Every call is a new run: an
+// optimizer that implements optim.Initializer is initialized for it, so
+// one optimizer value can minimize several functions in turn.
 func Minimize(ctx context.Context, f ScalarFunc, start []float64, opt optim.Optimizer, cfg MinimizeConfig) (*Path, error) {
 	if f == nil || opt == nil || len(start) == 0 {
 		return nil, errors.New("golem: Minimize needs a function, an optimizer and a start point")
@@ -45,12 +47,20 @@ func Minimize(ctx context.Context, f ScalarFunc, start []float64, opt optim.Opti
 			return nil, fmt.Errorf("golem: %w", err)
 		}
 	}
+	if ls, ok := opt.(optim.LeastSquaresOptimizer); ok && ls.NeedsLeastSquares() {
+		return nil, fmt.Errorf("golem: Minimize: %w", optim.ErrNotLeastSquares)
+	}
 	if cfg.Steps <= 0 {
 		cfg.Steps = 1000
 	}
 	obj, err := newScalarObjective(f, start)
 	if err != nil {
 		return nil, err
+	}
+	if in, ok := opt.(optim.Initializer); ok {
+		if err := in.Init(optim.Problem{Params: len(start), Samples: 1, BatchSize: 1, Batches: 1}); err != nil {
+			return nil, fmt.Errorf("golem: Minimize: %w", err)
+		}
 	}
 	loss, err := obj.Loss()
 	if err != nil {

@@ -15,15 +15,11 @@ type AdadeltaConfig struct {
 	Schedule     Schedule // default constant η
 }
 
-// Validate reports a configuration that cannot work.
+// Validate reports a configuration that cannot work: a field out of range,
+// NaN or infinite, or an invalid schedule.
 func (c AdadeltaConfig) Validate() error {
-	switch {
-	case c.LearningRate < 0:
-		return errorf("Adadelta learning rate %v is negative", c.LearningRate)
-	case c.Rho < 0 || c.Rho >= 1:
-		return errorf("Adadelta ρ = %v is outside [0, 1)", c.Rho)
-	}
-	return c.Clip.validate()
+	return firstError(checkRate("Adadelta", c.LearningRate), checkUnit("Adadelta ρ", c.Rho),
+		checkFinite("Adadelta ε", c.Epsilon), c.Clip.Validate(), validateSchedule(c.Schedule))
 }
 
 // AdadeltaOptimizer is Adadelta (Zeiler, 2012), which scales each step by
@@ -51,7 +47,10 @@ func Adadelta(cfg AdadeltaConfig) *AdadeltaOptimizer {
 		cfg.Rho = 0.95
 	}
 	cfg.Epsilon = orDefault(cfg.Epsilon, 1e-7)
-	return &AdadeltaOptimizer{cfg: cfg, firstOrder: firstOrder{clip: cfg.Clip, schedule: cfg.Schedule}}
+	o := &AdadeltaOptimizer{cfg: cfg, firstOrder: newFirstOrder(cfg.Clip, cfg.Schedule)}
+	o.track(&o.eg, 0)
+	o.track(&o.ed, 0)
+	return o
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -60,21 +59,19 @@ func (o *AdadeltaOptimizer) Config() AdadeltaConfig { return o.cfg }
 // Validate checks the configuration.
 func (o *AdadeltaOptimizer) Validate() error { return o.cfg.Validate() }
 
-// Step applies one Adadelta update.
+// Step applies one Adadelta update. On error θ and the state are as they
+// were.
 func (o *AdadeltaOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error) {
-	theta, g, info, err := o.step(ctx, obj)
-	if err != nil {
-		return info, err
-	}
-	if o.eg == nil {
-		o.eg, o.ed = make([]float64, len(theta)), make([]float64, len(theta))
-	}
-	lr, rho, eps := o.rate(o.cfg.LearningRate), o.cfg.Rho, o.cfg.Epsilon
-	for i, gi := range g {
+	return o.step(ctx, obj, o.cfg.LearningRate, o.update)
+}
+
+func (o *AdadeltaOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
+	rho, eps := o.cfg.Rho, o.cfg.Epsilon
+	for i := lo; i < hi; i++ {
+		gi := g[i]
 		o.eg[i] = rho*o.eg[i] + (1-rho)*gi*gi
 		d := math.Sqrt(o.ed[i]+eps) / math.Sqrt(o.eg[i]+eps) * gi
 		o.ed[i] = rho*o.ed[i] + (1-rho)*d*d
 		theta[i] -= lr * d
 	}
-	return info, nil
 }

@@ -15,12 +15,12 @@ type AdagradConfig struct {
 	Schedule           Schedule // default constant η
 }
 
-// Validate reports a configuration that cannot work.
+// Validate reports a configuration that cannot work: a negative, NaN or
+// infinite learning rate, a NaN or infinite field, or an invalid schedule.
 func (c AdagradConfig) Validate() error {
-	if c.LearningRate < 0 {
-		return errorf("Adagrad learning rate %v is negative", c.LearningRate)
-	}
-	return c.Clip.validate()
+	return firstError(checkRate("Adagrad", c.LearningRate),
+		checkFinite("Adagrad initial accumulator", c.InitialAccumulator), checkFinite("Adagrad ε", c.Epsilon),
+		c.Clip.Validate(), validateSchedule(c.Schedule))
 }
 
 // AdagradOptimizer is Adagrad (Duchi, Hazan & Singer, 2011) in Keras's
@@ -45,7 +45,9 @@ func Adagrad(cfg AdagradConfig) *AdagradOptimizer {
 	}
 	cfg.InitialAccumulator = orDefault(cfg.InitialAccumulator, 0.1)
 	cfg.Epsilon = orDefault(cfg.Epsilon, 1e-7)
-	return &AdagradOptimizer{cfg: cfg, firstOrder: firstOrder{clip: cfg.Clip, schedule: cfg.Schedule}}
+	o := &AdagradOptimizer{cfg: cfg, firstOrder: newFirstOrder(cfg.Clip, cfg.Schedule)}
+	o.track(&o.a, cfg.InitialAccumulator)
+	return o
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -54,22 +56,16 @@ func (o *AdagradOptimizer) Config() AdagradConfig { return o.cfg }
 // Validate checks the configuration.
 func (o *AdagradOptimizer) Validate() error { return o.cfg.Validate() }
 
-// Step applies one Adagrad update.
+// Step applies one Adagrad update. On error θ and the state are as they
+// were.
 func (o *AdagradOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error) {
-	theta, g, info, err := o.step(ctx, obj)
-	if err != nil {
-		return info, err
-	}
-	if o.a == nil {
-		o.a = make([]float64, len(theta))
-		for i := range o.a {
-			o.a[i] = o.cfg.InitialAccumulator
-		}
-	}
-	lr := o.rate(o.cfg.LearningRate)
-	for i, gi := range g {
+	return o.step(ctx, obj, o.cfg.LearningRate, o.update)
+}
+
+func (o *AdagradOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
+	for i := lo; i < hi; i++ {
+		gi := g[i]
 		o.a[i] += gi * gi
 		theta[i] -= lr * gi / math.Sqrt(o.a[i]+o.cfg.Epsilon)
 	}
-	return info, nil
 }

@@ -29,19 +29,12 @@ func (c AdamConfig) withDefaults() AdamConfig {
 	return c
 }
 
-// Validate reports a configuration that cannot work.
+// Validate reports a configuration that cannot work: a field out of range,
+// NaN or infinite, or an invalid schedule.
 func (c AdamConfig) Validate() error {
-	switch {
-	case c.LearningRate < 0:
-		return errorf("Adam learning rate %v is negative", c.LearningRate)
-	case c.Beta1 < 0 || c.Beta1 >= 1:
-		return errorf("Adam β₁ = %v is outside [0, 1)", c.Beta1)
-	case c.Beta2 < 0 || c.Beta2 >= 1:
-		return errorf("Adam β₂ = %v is outside [0, 1)", c.Beta2)
-	case c.Epsilon < 0:
-		return errorf("Adam ε = %v is negative", c.Epsilon)
-	}
-	return c.Clip.validate()
+	return firstError(checkRate("Adam", c.LearningRate), checkBelowOne("Adam β₁", c.Beta1),
+		checkUnit("Adam β₂", c.Beta2), checkFinite("Adam ε", c.Epsilon),
+		c.Clip.Validate(), validateSchedule(c.Schedule))
 }
 
 // AdamOptimizer is Adam (Kingma & Ba, 2015) in Keras's formulation: at step t,
@@ -64,37 +57,35 @@ type AdamOptimizer struct {
 // Adam returns an Adam optimizer with cfg's zero fields defaulted.
 func Adam(cfg AdamConfig) *AdamOptimizer {
 	cfg = cfg.withDefaults()
-	return &AdamOptimizer{cfg: cfg, firstOrder: firstOrder{clip: cfg.Clip, schedule: cfg.Schedule}}
+	o := &AdamOptimizer{cfg: cfg, firstOrder: newFirstOrder(cfg.Clip, cfg.Schedule)}
+	o.track(&o.m, 0)
+	o.track(&o.v, 0)
+	if cfg.AMSGrad {
+		o.track(&o.vmax, 0)
+	}
+	return o
 }
 
 // Config returns the configuration in use, defaults filled in.
 func (o *AdamOptimizer) Config() AdamConfig { return o.cfg }
 
-// Validate checks the configuration.
+// Validate checks the configuration (AdamW's weight decay included).
 func (o *AdamOptimizer) Validate() error {
-	if o.decay < 0 {
-		return errorf("AdamW weight decay %v is negative", o.decay)
-	}
-	return o.cfg.Validate()
+	return firstError(checkFinite("AdamW weight decay", o.decay), o.cfg.Validate())
 }
 
-// Step applies one Adam (or AdamW) update.
+// Step applies one Adam (or AdamW) update. On error θ and the state are as
+// they were.
 func (o *AdamOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error) {
-	theta, g, info, err := o.step(ctx, obj)
-	if err != nil {
-		return info, err
-	}
-	if o.m == nil {
-		o.m, o.v = make([]float64, len(theta)), make([]float64, len(theta))
-		if o.cfg.AMSGrad {
-			o.vmax = make([]float64, len(theta))
-		}
-	}
+	return o.step(ctx, obj, o.cfg.LearningRate, o.update)
+}
+
+func (o *AdamOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 	c := o.cfg
-	lr := o.rate(c.LearningRate)
 	t := float64(o.steps)
 	alpha := lr * math.Sqrt(1-math.Pow(c.Beta2, t)) / (1 - math.Pow(c.Beta1, t))
-	for i, gi := range g {
+	for i := lo; i < hi; i++ {
+		gi := g[i]
 		if o.decay > 0 {
 			theta[i] -= lr * o.decay * theta[i]
 		}
@@ -107,5 +98,4 @@ func (o *AdamOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, erro
 		}
 		theta[i] -= alpha * o.m[i] / (math.Sqrt(v) + c.Epsilon)
 	}
-	return info, nil
 }

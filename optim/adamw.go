@@ -4,7 +4,13 @@ package optim
 // decay.
 type AdamWConfig struct {
 	AdamConfig
-	WeightDecay float64 // λ; default 0.004 (Keras; PyTorch: 0.01); negative means 0
+	WeightDecay float64 // λ; default 0.004 (Keras; PyTorch: 0.01); a finite negative value means 0
+}
+
+// Validate reports a configuration that cannot work: Adam's checks and a
+// NaN or infinite weight decay.
+func (c AdamWConfig) Validate() error {
+	return firstError(checkFinite("AdamW weight decay", c.WeightDecay), c.AdamConfig.Validate())
 }
 
 // AdamW returns Adam with decoupled weight decay (Loshchilov & Hutter,

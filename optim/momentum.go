@@ -6,7 +6,7 @@ import "context"
 // defaults; a negative Momentum means 0.
 type MomentumConfig struct {
 	LearningRate float64  // η; default 0.01
-	Momentum     float64  // μ; default 0.9
+	Momentum     float64  // μ; default 0.9; must be below 1
 	Clip         Clipping // default none
 	Schedule     Schedule // default constant η
 }
@@ -19,15 +19,11 @@ func (c MomentumConfig) withDefaults() MomentumConfig {
 	return c
 }
 
-// Validate reports a configuration that cannot work.
+// Validate reports a configuration that cannot work: a field out of range,
+// NaN or infinite, or an invalid schedule.
 func (c MomentumConfig) Validate() error {
-	switch {
-	case c.LearningRate < 0:
-		return errorf("momentum learning rate %v is negative", c.LearningRate)
-	case c.Momentum >= 1:
-		return errorf("momentum %v must be below 1", c.Momentum)
-	}
-	return c.Clip.validate()
+	return firstError(checkRate("momentum", c.LearningRate), checkBelowOne("momentum", c.Momentum),
+		c.Clip.Validate(), validateSchedule(c.Schedule))
 }
 
 // MomentumOptimizer is gradient descent with classical (heavy-ball)
@@ -48,7 +44,9 @@ type MomentumOptimizer struct {
 // Momentum returns classical momentum with cfg's zero fields defaulted.
 func Momentum(cfg MomentumConfig) *MomentumOptimizer {
 	cfg = cfg.withDefaults()
-	return &MomentumOptimizer{cfg: cfg, firstOrder: firstOrder{clip: cfg.Clip, schedule: cfg.Schedule}}
+	o := &MomentumOptimizer{cfg: cfg, firstOrder: newFirstOrder(cfg.Clip, cfg.Schedule)}
+	o.track(&o.v, 0)
+	return o
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -57,17 +55,16 @@ func (o *MomentumOptimizer) Config() MomentumConfig { return o.cfg }
 // Validate checks the configuration.
 func (o *MomentumOptimizer) Validate() error { return o.cfg.Validate() }
 
-// Step applies one momentum update (see the type's doc).
+// Step applies one momentum update (see the type's doc). On error θ and
+// the state are as they were.
 func (o *MomentumOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error) {
-	theta, g, info, err := o.step(ctx, obj)
-	if err != nil {
-		return info, err
-	}
-	if o.v == nil {
-		o.v = make([]float64, len(theta))
-	}
-	lr, mu := o.rate(o.cfg.LearningRate), o.cfg.Momentum
-	for i, gi := range g {
+	return o.step(ctx, obj, o.cfg.LearningRate, o.update)
+}
+
+func (o *MomentumOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
+	mu := o.cfg.Momentum
+	for i := lo; i < hi; i++ {
+		gi := g[i]
 		o.v[i] = mu*o.v[i] - lr*gi
 		if o.nesterov {
 			theta[i] += mu*o.v[i] - lr*gi
@@ -75,5 +72,4 @@ func (o *MomentumOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, 
 			theta[i] += o.v[i]
 		}
 	}
-	return info, nil
 }

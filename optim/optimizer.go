@@ -3,15 +3,14 @@
 // offers an Objective for each step (one batch) and the optimizer asks it
 // for the loss and gradient it needs.
 //
-// An optimizer keeps state (moments, step counters) for the one θ it first
-// steps; use one optimizer value per model.
+// An optimizer keeps state (moments, step counters) for one θ: the one it
+// first steps after Init (see Initializer), or, without Init, the first it
+// ever steps. Use one optimizer value per model.
 package optim
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"time"
 )
 
@@ -72,17 +71,27 @@ type Problem struct {
 // Initializer is implemented by optimizers that keep state between steps
 // (every optimizer in this package). Fit calls Init once before the first
 // step of every run. Unless p.Continue is set, Init discards all state from
-// earlier runs (moments, step counters, damping, the bound θ), so two runs
-// from the same weights give bit-identical results; with p.Continue it
-// keeps the state and only checks that p matches. Init returns an error
-// when the optimizer cannot work on p (too many parameters for its memory
-// budget, a DampingWeights length that is not P).
+// earlier runs (moments, accumulators, step counters, damping, the bound
+// θ, the ScaleRate factor, the state of a StatefulSchedule) and sizes the
+// workspace for p.Params, so a run after Init gives bit for bit what a
+// fresh optimizer gives from the same weights; the first Step after it
+// binds the optimizer to the θ it is given. With p.Continue it keeps all
+// state and only checks that p matches, so N steps, Init(Continue) and M
+// more steps are bit for bit N+M steps of one run. Init returns an error
+// when the optimizer cannot work on p (no parameters, a P other than the
+// run it continues, too many parameters for its memory budget, a
+// DampingWeights length that is not P).
+//
+// Step without Init still works: an optimizer that was never initialized
+// sizes itself for, and binds to, the θ of its first step.
 type Initializer interface {
 	Init(p Problem) error
 }
 
-// Validator is implemented by optimizers whose configuration can be
-// invalid; Compile calls Validate and refuses the optimizer on error.
+// Validator is implemented by optimizers, schedules and configurations
+// that can be invalid (a value out of range, NaN or infinite). Compile and
+// Minimize call an optimizer's Validate and refuse it on error; an
+// optimizer's Validate calls its schedule's.
 type Validator interface {
 	Validate() error
 }
@@ -102,49 +111,11 @@ type TrainingDefaults interface {
 	DefaultEpochs() int
 }
 
-// ErrNotFinite is wrapped by errors about a loss or gradient that is NaN or
-// infinite; the weights are left as they were before the step.
+// ErrNotFinite is wrapped by errors about a loss, gradient or updated
+// weight that is NaN or infinite; the weights (and an optimizer's state)
+// are left as they were before the step.
 var ErrNotFinite = errors.New("optim: not finite")
 
 // ErrForeignParams is returned when an optimizer that already holds state
 // for one parameter vector is asked to step another.
 var ErrForeignParams = errors.New("optim: optimizer state belongs to another parameter vector; use one optimizer per model")
-
-// gradientState binds an optimizer to the θ it first steps and holds the
-// gradient buffer and the step counter.
-type gradientState struct {
-	bound *float64
-	grad  []float64
-	steps int
-}
-
-// gradient binds to θ on first use, evaluates the gradient, and rejects a
-// non-finite one before anything is updated.
-func (s *gradientState) gradient(ctx context.Context, obj Objective) (theta, g []float64, info StepInfo, err error) {
-	if err = ctx.Err(); err != nil {
-		return nil, nil, info, err
-	}
-	theta = obj.Params()
-	if len(theta) == 0 {
-		return nil, nil, info, errors.New("optim: the objective has no parameters")
-	}
-	if s.bound == nil {
-		s.bound = &theta[0]
-		s.grad = make([]float64, len(theta))
-	} else if s.bound != &theta[0] || len(s.grad) != len(theta) {
-		return nil, nil, info, ErrForeignParams
-	}
-	loss, err := obj.Gradient(s.grad)
-	if err != nil {
-		return nil, nil, info, err
-	}
-	var sq float64
-	for i, v := range s.grad {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, nil, info, fmt.Errorf("%w: gradient of parameter %d is %v (loss %v); weights left unchanged", ErrNotFinite, i, v, loss)
-		}
-		sq += v * v
-	}
-	s.steps++
-	return theta, s.grad, StepInfo{Loss: loss, GradNorm: math.Sqrt(sq)}, nil
-}

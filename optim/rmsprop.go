@@ -17,17 +17,12 @@ type RMSpropConfig struct {
 	Schedule     Schedule // default constant η
 }
 
-// Validate reports a configuration that cannot work.
+// Validate reports a configuration that cannot work: a field out of range,
+// NaN or infinite, or an invalid schedule.
 func (c RMSpropConfig) Validate() error {
-	switch {
-	case c.LearningRate < 0:
-		return errorf("RMSprop learning rate %v is negative", c.LearningRate)
-	case c.Rho < 0 || c.Rho >= 1:
-		return errorf("RMSprop ρ = %v is outside [0, 1)", c.Rho)
-	case c.Momentum < 0 || c.Momentum >= 1:
-		return errorf("RMSprop momentum %v is outside [0, 1)", c.Momentum)
-	}
-	return c.Clip.validate()
+	return firstError(checkRate("RMSprop", c.LearningRate), checkUnit("RMSprop ρ", c.Rho),
+		checkFinite("RMSprop ε", c.Epsilon), checkUnit("RMSprop momentum", c.Momentum),
+		c.Clip.Validate(), validateSchedule(c.Schedule))
 }
 
 // RMSpropOptimizer is RMSprop (Hinton), in Keras's form:
@@ -42,7 +37,7 @@ func (c RMSpropConfig) Validate() error {
 // constant η.
 type RMSpropOptimizer struct {
 	cfg     RMSpropConfig
-	s, m, b []float64
+	s, m, b []float64 // mean square; mean (Centered only); momentum buffer (Momentum > 0 only)
 	firstOrder
 }
 
@@ -55,7 +50,15 @@ func RMSprop(cfg RMSpropConfig) *RMSpropOptimizer {
 		cfg.Rho = 0.9
 	}
 	cfg.Epsilon = orDefault(cfg.Epsilon, 1e-7)
-	return &RMSpropOptimizer{cfg: cfg, firstOrder: firstOrder{clip: cfg.Clip, schedule: cfg.Schedule}}
+	o := &RMSpropOptimizer{cfg: cfg, firstOrder: newFirstOrder(cfg.Clip, cfg.Schedule)}
+	o.track(&o.s, 0)
+	if cfg.Centered {
+		o.track(&o.m, 0)
+	}
+	if cfg.Momentum > 0 {
+		o.track(&o.b, 0)
+	}
+	return o
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -64,19 +67,16 @@ func (o *RMSpropOptimizer) Config() RMSpropConfig { return o.cfg }
 // Validate checks the configuration.
 func (o *RMSpropOptimizer) Validate() error { return o.cfg.Validate() }
 
-// Step applies one RMSprop update.
+// Step applies one RMSprop update. On error θ and the state are as they
+// were.
 func (o *RMSpropOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error) {
-	theta, g, info, err := o.step(ctx, obj)
-	if err != nil {
-		return info, err
-	}
-	n := len(theta)
-	if o.s == nil {
-		o.s, o.m, o.b = make([]float64, n), make([]float64, n), make([]float64, n)
-	}
+	return o.step(ctx, obj, o.cfg.LearningRate, o.update)
+}
+
+func (o *RMSpropOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 	c := o.cfg
-	lr := o.rate(c.LearningRate)
-	for i, gi := range g {
+	for i := lo; i < hi; i++ {
+		gi := g[i]
 		o.s[i] = c.Rho*o.s[i] + (1-c.Rho)*gi*gi
 		d := o.s[i] + c.Epsilon
 		if c.Centered {
@@ -90,5 +90,4 @@ func (o *RMSpropOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, e
 		}
 		theta[i] -= u
 	}
-	return info, nil
 }

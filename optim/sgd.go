@@ -9,12 +9,10 @@ type SGDConfig struct {
 	Schedule     Schedule // default constant η
 }
 
-// Validate reports a configuration that cannot work.
+// Validate reports a configuration that cannot work: a negative, NaN or
+// infinite field, or an invalid schedule.
 func (c SGDConfig) Validate() error {
-	if c.LearningRate < 0 {
-		return errorf("SGD learning rate %v is negative", c.LearningRate)
-	}
-	return c.Clip.validate()
+	return firstError(checkRate("SGD", c.LearningRate), c.Clip.Validate(), validateSchedule(c.Schedule))
 }
 
 // SGDOptimizer is plain gradient descent:
@@ -34,7 +32,7 @@ func SGD(cfg SGDConfig) *SGDOptimizer {
 	if cfg.LearningRate == 0 {
 		cfg.LearningRate = 0.01
 	}
-	return &SGDOptimizer{cfg: cfg, firstOrder: firstOrder{clip: cfg.Clip, schedule: cfg.Schedule}}
+	return &SGDOptimizer{cfg: cfg, firstOrder: newFirstOrder(cfg.Clip, cfg.Schedule)}
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -43,15 +41,13 @@ func (o *SGDOptimizer) Config() SGDConfig { return o.cfg }
 // Validate checks the configuration.
 func (o *SGDOptimizer) Validate() error { return o.cfg.Validate() }
 
-// Step applies θ ← θ - η·g.
+// Step applies θ ← θ - η·g. On error θ and the state are as they were.
 func (o *SGDOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error) {
-	theta, g, info, err := o.step(ctx, obj)
-	if err != nil {
-		return info, err
-	}
-	lr := o.rate(o.cfg.LearningRate)
-	for i := range theta {
+	return o.step(ctx, obj, o.cfg.LearningRate, o.update)
+}
+
+func (o *SGDOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
+	for i := lo; i < hi; i++ {
 		theta[i] -= lr * g[i]
 	}
-	return info, nil
 }
