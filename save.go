@@ -89,35 +89,45 @@ func scalerToHeader(s *scaler) *scalerHeader {
 	return &scalerHeader{Kind: s.Kind.String(), Offset: s.Offset, Scale: s.Scale}
 }
 
-// scaler checks a scaler's values and returns a copy of it (nil for
-// none); cols < 0 leaves the column count to be checked later.
-func (h *scalerHeader) scaler(what string, cols int) (*scaler, error) {
+// check checks a scaler's values; cols < 0 leaves the column count to
+// be checked later.
+func (h *scalerHeader) check(what string, cols int) error {
 	if h == nil {
-		return nil, nil
+		return nil
 	}
 	kind, err := parseScaling(h.Kind)
 	if err != nil {
-		return nil, fmt.Errorf("%s scaling: %w", what, err)
+		return fmt.Errorf("%s scaling: %w", what, err)
 	}
 	if kind == NoScaling {
-		return nil, fmt.Errorf("%s scaling: kind %q with values", what, h.Kind)
+		return fmt.Errorf("%s scaling: kind %q with values", what, h.Kind)
 	}
 	if len(h.Offset) != len(h.Scale) || len(h.Offset) == 0 || (cols >= 0 && len(h.Offset) != cols) {
 		want := "the same number of"
 		if cols >= 0 {
 			want = strconv.Itoa(cols)
 		}
-		return nil, fmt.Errorf("%s scaling has %d offsets and %d scales; it needs %s of each", what, len(h.Offset), len(h.Scale), want)
+		return fmt.Errorf("%s scaling has %d offsets and %d scales; it needs %s of each", what, len(h.Offset), len(h.Scale), want)
 	}
 	for j := range h.Offset {
 		if o := h.Offset[j]; math.IsNaN(o) || math.IsInf(o, 0) {
-			return nil, fmt.Errorf("%s scaling: the offset of column %d is %v; it must be finite", what, j+1, o)
+			return fmt.Errorf("%s scaling: the offset of column %d is %v; it must be finite", what, j+1, o)
 		}
 		if s := h.Scale[j]; !(s > 0) || math.IsInf(s, 0) {
-			return nil, fmt.Errorf("%s scaling: the scale of column %d is %v; it must be positive and finite", what, j+1, s)
+			return fmt.Errorf("%s scaling: the scale of column %d is %v; it must be positive and finite", what, j+1, s)
 		}
 	}
-	return &scaler{Kind: kind, Offset: slices.Clone(h.Offset), Scale: slices.Clone(h.Scale)}, nil
+	return nil
+}
+
+// scaler is the checked scaler (nil for none); its slices are the
+// header's own.
+func (h *scalerHeader) scaler() *scaler {
+	if h == nil {
+		return nil
+	}
+	kind, _ := parseScaling(h.Kind)
+	return &scaler{Kind: kind, Offset: h.Offset, Scale: h.Scale}
 }
 
 // header describes the model as a file header.
@@ -173,10 +183,10 @@ func (h *weightsHeader) validate() error {
 	if total != h.Count {
 		return fmt.Errorf("the parameters' shapes add up to %d weights, the header says %d", total, h.Count)
 	}
-	if _, err := h.Inputs.scaler("input", inSize); err != nil {
+	if err := h.Inputs.check("input", inSize); err != nil {
 		return err
 	}
-	if _, err := h.Targets.scaler("target", -1); err != nil {
+	if err := h.Targets.check("target", -1); err != nil {
 		return err
 	}
 	return nil
@@ -356,8 +366,7 @@ func readWeights(r io.Reader) (*weightsFile, error) {
 	if err := checkFinite(f.head.Params, f.theta); err != nil {
 		return nil, err
 	}
-	f.in, _ = f.head.Inputs.scaler("input", -1) // validated above
-	f.out, _ = f.head.Targets.scaler("target", -1)
+	f.in, f.out = f.head.Inputs.scaler(), f.head.Targets.scaler() // checked by validate
 	return f, nil
 }
 

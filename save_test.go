@@ -513,3 +513,35 @@ func (s *scaler) kind() Scaling {
 	}
 	return s.Kind
 }
+
+// TestLoadAllocationIsLinear: a large model and a header-heavy file (a
+// curve on 50,000 scaled input columns: 2 weights, a 300 kB header) stay
+// within FuzzLoad's bound.
+func TestLoadAllocationIsLinear(t *testing.T) {
+	wide := func(cols int, ls ...layers.Layer) []byte {
+		m := NewSequential(ls...)
+		require.NoError(t, m.Compile(Input(cols), losses.MSE(), optim.SGD(optim.SGDConfig{}), ScaleInputs(Standardize)))
+		m.inScale.Offset, m.inScale.Scale = make([]float64, cols), make([]float64, cols)
+		for j := range m.inScale.Scale {
+			m.inScale.Offset[j], m.inScale.Scale[j] = float64(j%3), 1
+		}
+		return saved(t, m)
+	}
+	curve := func(e *graph.Expr, x, b []*G.Node) *G.Node { return e.Mul(b[0], x[0]) }
+	for name, c := range map[string]struct {
+		data   []byte
+		layers func() []layers.Layer
+	}{
+		"dense 300-200-1": {wide(300, layers.Dense(200, layers.Tanh), layers.Dense(1)),
+			func() []layers.Layer { return []layers.Layer{layers.Dense(200, layers.Tanh), layers.Dense(1)} }},
+		"curve on 50000 columns": {wide(50000, layers.Parametric("c", curve, 1, 2)),
+			func() []layers.Layer { return []layers.Layer{layers.Parametric("c", curve, 1, 2)} }},
+	} {
+		m := NewSequential(c.layers()...)
+		var err error
+		n := allocated(func() { err = m.Load(bytes.NewReader(c.data)) })
+		require.NoError(t, err)
+		t.Logf("%s: %d bytes, %d allocated (%.1f per byte)", name, len(c.data), n, float64(n)/float64(len(c.data)))
+		assert.Less(t, n, uint64(loadAllocPerByte*len(c.data)+loadAllocSlack))
+	}
+}
