@@ -28,7 +28,10 @@ import (
 // checked (TestSynchronousRunMatchesRunAll guards the equivalence) and the
 // VM is that version's tape machine; otherwise Machine.Run uses Reset and
 // RunAll, which gives the same bits, more slowly. (A Gorgonia without the
-// method at all fails to link: a build error, never a wrong run.)
+// method at all fails to link: a build error, never a wrong run.) One
+// difference: RunAll executes the tape on its own goroutine, so a panic
+// inside an op there cannot be recovered by Catch, as it is on the
+// synchronous path.
 //
 // The version comes from the binary's build info: the dependency
 // gorgonia.org/gorgonia must be v0.9.18, and a replace must name the same
