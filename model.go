@@ -262,11 +262,34 @@ func keepScaler(what string, old *scaler, kind Scaling) (*scaler, error) {
 
 // build builds every layer from the input shape and initializes θ.
 func (m *Sequential) build(in layers.Shape, seed uint64) error {
+	l, err := m.declare(in)
+	if err != nil {
+		return err
+	}
+	if err := initWeights(l.params, seed); err != nil {
+		return err
+	}
+	m.setLayout(l)
+	return nil
+}
+
+// layout is what building the layers for one input shape produces.
+type layout struct {
+	input, output layers.Shape
+	names         []string
+	shapes        []layers.Shape
+	params        *graph.Params // declared; θ is not allocated yet
+}
+
+// declare builds every layer from the input shape, declaring the
+// parameters without allocating θ: Load checks the layout against a file
+// before allocating anything. The layers' Build methods are called.
+func (m *Sequential) declare(in layers.Shape) (*layout, error) {
 	if len(m.layers) == 0 {
-		return errors.New("golem: the model has no layers")
+		return nil, errors.New("golem: the model has no layers")
 	}
 	if len(in) == 0 || in.Size() <= 0 {
-		return fmt.Errorf("golem: invalid input shape %v", in)
+		return nil, fmt.Errorf("golem: invalid input shape %v", in)
 	}
 	params := graph.NewParams()
 	counts := map[string]int{}
@@ -275,29 +298,26 @@ func (m *Sequential) build(in layers.Shape, seed uint64) error {
 	shape := in
 	for i, l := range m.layers {
 		if l == nil {
-			return fmt.Errorf("golem: layer %d is nil", i+1)
+			return nil, fmt.Errorf("golem: layer %d is nil", i+1)
 		}
 		counts[l.Kind()]++
 		names[i] = fmt.Sprintf("%s_%d", l.Kind(), counts[l.Kind()])
 		out, err := l.Build(graph.NewScope(params, names[i]), shape)
 		if err != nil {
-			return fmt.Errorf("golem: building layer %s (%s) on input %v: %w", names[i], describe(l), shape, err)
+			return nil, fmt.Errorf("golem: building layer %s (%s) on input %v: %w", names[i], describe(l), shape, err)
 		}
 		shape = out
 		shapes[i] = out
 	}
 	if len(shape) != 1 {
-		return fmt.Errorf("golem: the model's output must be a vector per sample, got %v", shape)
+		return nil, fmt.Errorf("golem: the model's output must be a vector per sample, got %v", shape)
 	}
-	if err := initWeights(params, seed); err != nil {
-		return err
-	}
-	m.input = append(layers.Shape(nil), in...)
-	m.output = shape
-	m.names = names
-	m.shapes = shapes
-	m.params = params
-	return nil
+	return &layout{input: append(layers.Shape(nil), in...), output: shape, names: names, shapes: shapes, params: params}, nil
+}
+
+// setLayout makes l (with θ allocated) the model's layout.
+func (m *Sequential) setLayout(l *layout) {
+	m.input, m.output, m.names, m.shapes, m.params = l.input, l.output, l.names, l.shapes, l.params
 }
 
 // initWeights runs the initializers, turning a panic in one (a wrong

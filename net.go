@@ -61,6 +61,20 @@ func (c *netCache) get(m *Sequential, batch int, grad bool) (*net, error) {
 	return n, nil
 }
 
+// size is the number of idle graphs (nil: 0).
+func (c *netCache) size() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, free := range c.idle {
+		n += len(free)
+	}
+	return n
+}
+
 // put returns a graph obtained from get.
 func (c *netCache) put(n *net) {
 	c.mu.Lock()

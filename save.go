@@ -7,29 +7,52 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
-	"golem/graph"
 	"golem/layers"
 )
 
-// The weights file format, version 1:
+// The model file format, version 2 (what Save writes):
 //
-//	line 1   "golem-weights 1\n"
-//	line 2   a JSON header (one line): the input shape, each layer's name,
-//	         kind and description, and each parameter's name and shape in
-//	         θ order, with the total count P
+//	line 1   "golem-weights 2\n"
+//	line 2   a JSON header (one line, at most maxHeaderBytes, exactly as
+//	         Save writes it): the input shape, each layer's name, kind and
+//	         description, each parameter's name and shape in θ order, the
+//	         total count P, and the fitted input/target scalers
 //	P × 8    θ as little-endian IEEE-754 float64
-//	4        CRC-32 (IEEE) of those P × 8 bytes, little-endian
+//	4        CRC-32 (IEEE) of every byte before it (lines 1 and 2 with
+//	         their newlines, and θ), little-endian
 //
-// Load accepts a file only when the header matches the model exactly and
-// the checksum verifies, so weights are never loaded into the wrong
-// architecture or from a truncated file.
+// and nothing after it. Version 1 (golem before this change) has the same
+// layout, but its CRC covers only θ, so a change to its header cannot be
+// detected; Load still reads it, with all the checks below. Loading a
+// version 1 file and saving it again converts it.
+//
+// Load checks the file before it touches the model: every size in the
+// header against the bounds below and against the bytes actually present
+// (nothing is allocated from a size before the bytes are read, so Load
+// allocates at most a constant times the file's length), the checksum,
+// that no bytes follow it, that every weight is finite, and that every
+// scaler is valid (finite offsets, finite positive scales). Only then is
+// the file matched against the model. The CRC detects corruption, not a
+// deliberate edit with a recomputed checksum.
 const (
 	weightsMagic   = "golem-weights"
-	weightsVersion = 1
+	weightsVersion = 2 // the version Save writes; Load reads 1 and 2
+
+	maxFormatLine  = 32       // bytes of line 1
+	maxHeaderBytes = 64 << 20 // bytes of line 2
+	maxDims        = 8        // dimensions of the input or of a parameter
+	maxInputSize   = 1 << 30  // scalars per input sample
+	maxCount       = 1 << 32  // weights P
+	maxNameBytes   = 4096     // a layer's name, kind or description, a parameter's name
 )
 
 type weightsHeader struct {
@@ -48,27 +71,6 @@ type scalerHeader struct {
 	Scale  []float64 `json:"scale"`
 }
 
-func scalerToHeader(s *scaler) *scalerHeader {
-	if !s.fitted() {
-		return nil
-	}
-	return &scalerHeader{Kind: s.Kind.String(), Offset: s.Offset, Scale: s.Scale}
-}
-
-func (h *scalerHeader) scaler(cols int) (*scaler, error) {
-	if h == nil {
-		return nil, nil
-	}
-	kind, err := parseScaling(h.Kind)
-	if err != nil {
-		return nil, err
-	}
-	if len(h.Offset) != cols || len(h.Scale) != cols {
-		return nil, fmt.Errorf("%s scaling has %d/%d values for %d columns", h.Kind, len(h.Offset), len(h.Scale), cols)
-	}
-	return &scaler{Kind: kind, Offset: h.Offset, Scale: h.Scale}, nil
-}
-
 type layerHeader struct {
 	Name   string `json:"name"`
 	Kind   string `json:"kind"`
@@ -80,110 +82,392 @@ type paramHeader struct {
 	Shape []int  `json:"shape"`
 }
 
-func (m *Sequential) header() weightsHeader {
-	h := weightsHeader{Input: m.input, Count: m.params.Len(), Inputs: scalerToHeader(m.inScale), Targets: scalerToHeader(m.outScale)}
-	for i, l := range m.layers {
-		h.Layers = append(h.Layers, layerHeader{Name: m.names[i], Kind: l.Kind(), Config: describe(l)})
+func scalerToHeader(s *scaler) *scalerHeader {
+	if !s.fitted() {
+		return nil
 	}
-	for _, p := range m.params.List() {
+	return &scalerHeader{Kind: s.Kind.String(), Offset: s.Offset, Scale: s.Scale}
+}
+
+// check checks a scaler's values; cols < 0 leaves the column count to
+// be checked later.
+func (h *scalerHeader) check(what string, cols int) error {
+	if h == nil {
+		return nil
+	}
+	kind, err := parseScaling(h.Kind)
+	if err != nil {
+		return fmt.Errorf("%s scaling: %w", what, err)
+	}
+	if kind == NoScaling {
+		return fmt.Errorf("%s scaling: kind %q with values", what, h.Kind)
+	}
+	if len(h.Offset) != len(h.Scale) || len(h.Offset) == 0 || (cols >= 0 && len(h.Offset) != cols) {
+		want := "the same number of"
+		if cols >= 0 {
+			want = strconv.Itoa(cols)
+		}
+		return fmt.Errorf("%s scaling has %d offsets and %d scales; it needs %s of each", what, len(h.Offset), len(h.Scale), want)
+	}
+	for j := range h.Offset {
+		if o := h.Offset[j]; math.IsNaN(o) || math.IsInf(o, 0) {
+			return fmt.Errorf("%s scaling: the offset of column %d is %v; it must be finite", what, j+1, o)
+		}
+		if s := h.Scale[j]; !(s > 0) || math.IsInf(s, 0) {
+			return fmt.Errorf("%s scaling: the scale of column %d is %v; it must be positive and finite", what, j+1, s)
+		}
+	}
+	return nil
+}
+
+// scaler is the checked scaler (nil for none); its slices are the
+// header's own.
+func (h *scalerHeader) scaler() *scaler {
+	if h == nil {
+		return nil
+	}
+	kind, _ := parseScaling(h.Kind)
+	return &scaler{Kind: kind, Offset: h.Offset, Scale: h.Scale}
+}
+
+// header describes the model as a file header.
+func (m *Sequential) header() weightsHeader {
+	return headerOf(&layout{input: m.input, names: m.names, params: m.params}, m.layers, m.inScale, m.outScale)
+}
+
+func headerOf(l *layout, ls []layers.Layer, in, out *scaler) weightsHeader {
+	h := weightsHeader{Input: l.input, Count: l.params.Len(), Inputs: scalerToHeader(in), Targets: scalerToHeader(out)}
+	for i, layer := range ls {
+		h.Layers = append(h.Layers, layerHeader{Name: l.names[i], Kind: layer.Kind(), Config: describe(layer)})
+	}
+	for _, p := range l.params.List() {
 		h.Params = append(h.Params, paramHeader{Name: p.Name, Shape: p.Shape})
 	}
 	return h
 }
 
-// Save writes the model's architecture summary and weights to w in the
-// versioned format described above. The model must be compiled (or loaded).
+// validate checks the header on its own: every size within bounds and
+// consistent (the parameters' sizes add up to Count), every string
+// bounded, the scalers valid. It allocates nothing from a size.
+func (h *weightsHeader) validate() error {
+	inSize, err := boundedSize("input shape", h.Input, maxInputSize)
+	if err != nil {
+		return err
+	}
+	if len(h.Layers) == 0 {
+		return errors.New("the header lists no layers")
+	}
+	for i, l := range h.Layers {
+		for _, s := range []struct{ what, v string }{{"name", l.Name}, {"kind", l.Kind}, {"description", l.Config}} {
+			if err := checkName(fmt.Sprintf("layer %d's %s", i+1, s.what), s.v); err != nil {
+				return err
+			}
+		}
+	}
+	if h.Count < 0 || h.Count > maxCount {
+		return fmt.Errorf("the header declares %d weights (at most %d)", h.Count, maxCount)
+	}
+	total := 0
+	for i, p := range h.Params {
+		if err := checkName(fmt.Sprintf("parameter %d's name", i+1), p.Name); err != nil {
+			return err
+		}
+		n, err := boundedSize("parameter "+p.Name+"'s shape", p.Shape, maxCount)
+		if err != nil {
+			return err
+		}
+		if total += n; total > maxCount {
+			return fmt.Errorf("the parameters add up to more than %d weights", maxCount)
+		}
+	}
+	if total != h.Count {
+		return fmt.Errorf("the parameters' shapes add up to %d weights, the header says %d", total, h.Count)
+	}
+	if err := h.Inputs.check("input", inSize); err != nil {
+		return err
+	}
+	if err := h.Targets.check("target", -1); err != nil {
+		return err
+	}
+	return nil
+}
+
+// boundedSize is the product of shape's dimensions, checked to have 1 to
+// maxDims dimensions, each positive, and a product of at most limit (so it
+// cannot overflow).
+func boundedSize(what string, shape []int, limit int) (int, error) {
+	if len(shape) == 0 || len(shape) > maxDims {
+		return 0, fmt.Errorf("%s %v: it must have 1 to %d dimensions", what, shape, maxDims)
+	}
+	n := 1
+	for _, d := range shape {
+		if d <= 0 || d > limit/n {
+			return 0, fmt.Errorf("%s %v: each dimension must be positive and the size at most %d", what, shape, limit)
+		}
+		n *= d
+	}
+	return n, nil
+}
+
+func checkName(what, s string) error {
+	switch {
+	case len(s) > maxNameBytes:
+		return fmt.Errorf("%s is %d bytes long (at most %d)", what, len(s), maxNameBytes)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("%s %q is not valid UTF-8", what, s)
+	}
+	return nil
+}
+
+// checkFinite names the first non-finite weight.
+func checkFinite(params []paramHeader, theta []float64) error {
+	off := 0
+	for _, p := range params {
+		n := 1
+		for _, d := range p.Shape {
+			n *= d
+		}
+		for i, v := range theta[off : off+n] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("weight %d of %s (θ[%d]) is %v; weights must be finite", i+1, p.Name, off+i, v)
+			}
+		}
+		off += n
+	}
+	return nil
+}
+
+// Save writes the model's architecture summary, scalers and weights to w
+// in the format described above (version 2), in one Write. The model must
+// be compiled (or loaded). A model that Load would refuse (a non-finite
+// weight, an invalid scaler) is an error and nothing is written.
 func (m *Sequential) Save(w io.Writer) error {
+	m.rw.RLock()
+	defer m.rw.RUnlock()
 	if m.params == nil {
 		return ErrNotCompiled
 	}
-	head, err := json.Marshal(m.header())
+	h := m.header()
+	if err := h.validate(); err != nil {
+		return fmt.Errorf("golem: save: %w", err)
+	}
+	theta := m.params.Theta()
+	if err := checkFinite(h.Params, theta); err != nil {
+		return fmt.Errorf("golem: save: %w", err)
+	}
+	head, err := json.Marshal(h)
 	if err != nil {
 		return fmt.Errorf("golem: save: %w", err)
 	}
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "%s %d\n%s\n", weightsMagic, weightsVersion, head)
-	theta := m.params.Theta()
-	body := make([]byte, 8*len(theta))
-	for i, v := range theta {
-		binary.LittleEndian.PutUint64(body[8*i:], math.Float64bits(v))
+	if len(head)+1 > maxHeaderBytes {
+		return fmt.Errorf("golem: save: the header is %d bytes (at most %d)", len(head)+1, maxHeaderBytes)
 	}
-	bw.Write(body)
-	binary.Write(bw, binary.LittleEndian, crc32.ChecksumIEEE(body))
-	if err := bw.Flush(); err != nil {
+	var buf bytes.Buffer
+	buf.Grow(maxFormatLine + len(head) + 8*len(theta) + 4)
+	fmt.Fprintf(&buf, "%s %d\n", weightsMagic, weightsVersion)
+	buf.Write(head)
+	buf.WriteByte('\n')
+	for _, v := range theta {
+		buf.Write(binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)))
+	}
+	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(buf.Bytes())))
+	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("golem: save: %w", err)
 	}
 	return nil
 }
 
-// Load reads weights written by Save. An uncompiled model is first built
-// for the file's input shape (Compile afterwards keeps the loaded weights).
-// The file must match the model's layers and parameters exactly; on any
-// error the model is left as it was.
-func (m *Sequential) Load(r io.Reader) (err error) {
-	if m.params == nil {
-		defer func() {
-			if err != nil { // undo the build: the model stays unbuilt
-				m.params, m.input, m.output, m.names, m.shapes, m.nets, m.jac = nil, nil, nil, nil, nil, nil, nil
-			}
-		}()
+// Load reads a model file written by Save (version 2, or version 1 from
+// an earlier golem). An uncompiled model is built for the file's input
+// shape (Compile afterwards keeps the loaded weights and scalers). The
+// file must match the model's layers and parameters exactly, and be
+// intact (see the format above). On any error the model is left as it
+// was: weights, scalers, layers and compiled graphs; only a layer's Build
+// may have been called, on a throwaway parameter set, when an uncompiled
+// model was checked against a file that does not fit it.
+func (m *Sequential) Load(r io.Reader) error {
+	if err := m.acquire(); err != nil {
+		return err
 	}
+	defer m.release()
+	f, err := readWeights(r)
+	if err != nil {
+		return fmt.Errorf("golem: load: %w", err)
+	}
+	m.rw.Lock()
+	defer m.rw.Unlock()
+	if err := m.adopt(f); err != nil {
+		return fmt.Errorf("golem: load: %w", err)
+	}
+	return nil
+}
+
+// weightsFile is a file read and checked on its own.
+type weightsFile struct {
+	version int
+	head    weightsHeader
+	theta   []float64
+	in, out *scaler
+}
+
+// readWeights reads and checks a whole file, allocating at most a
+// constant times the bytes it reads.
+func readWeights(r io.Reader) (*weightsFile, error) {
 	br := bufio.NewReader(r)
-	magic, err := br.ReadString('\n')
+	line, err := readLine(br, maxFormatLine)
 	if err != nil {
-		return fmt.Errorf("golem: load: reading the format line: %w", err)
+		return nil, fmt.Errorf("reading the format line: %w", err)
 	}
-	var version int
-	if n, _ := fmt.Sscanf(magic, weightsMagic+" %d\n", &version); n != 1 {
-		return fmt.Errorf("golem: load: not a golem weights file (first line %q)", truncate(magic, 40))
+	f := &weightsFile{}
+	v, ok := strings.CutPrefix(string(line), weightsMagic+" ")
+	if !ok {
+		return nil, fmt.Errorf("not a golem weights file (first line %q)", truncate(string(line), 40))
 	}
-	if version != weightsVersion {
-		return fmt.Errorf("golem: load: format version %d is not supported (this golem reads version %d)", version, weightsVersion)
+	if f.version, err = strconv.Atoi(strings.TrimSuffix(v, "\n")); err != nil || f.version < 1 || string(line) != fmt.Sprintf("%s %d\n", weightsMagic, f.version) {
+		return nil, fmt.Errorf("not a golem weights file (first line %q)", truncate(string(line), 40))
 	}
-	line, err := br.ReadBytes('\n')
+	if f.version > weightsVersion {
+		return nil, fmt.Errorf("format version %d is not supported (this golem reads versions 1 to %d)", f.version, weightsVersion)
+	}
+	head, err := readLine(br, maxHeaderBytes)
 	if err != nil {
-		return fmt.Errorf("golem: load: reading the header: %w", err)
+		return nil, fmt.Errorf("reading the header: %w", err)
 	}
-	var file weightsHeader
-	if err := json.Unmarshal(line, &file); err != nil {
-		return fmt.Errorf("golem: load: bad header: %w", err)
+	dec := json.NewDecoder(bytes.NewReader(head))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f.head); err != nil {
+		return nil, fmt.Errorf("bad header: %w", err)
 	}
-	if m.params == nil {
-		if err := m.build(layers.Shape(file.Input), 1); err != nil {
-			return fmt.Errorf("golem: load: building the model for input %v: %w", file.Input, err)
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("bad header: data after the JSON object")
+	}
+	if err := f.head.validate(); err != nil {
+		return nil, fmt.Errorf("bad header: %w", err)
+	}
+	sum := crc32.NewIEEE()
+	if f.version >= 2 {
+		if canon, err := json.Marshal(f.head); err != nil || !bytes.Equal(canon, head[:len(head)-1]) {
+			return nil, errors.New("bad header: it is not written as Save writes it (corrupt or edited)")
 		}
+		sum.Write(line)
+		sum.Write(head)
+	}
+	if f.theta, err = readTheta(br, f.head.Count, sum); err != nil {
+		return nil, err
+	}
+	var tail [4]byte
+	if _, err := io.ReadFull(br, tail[:]); err != nil {
+		return nil, fmt.Errorf("reading the checksum: %w", err)
+	}
+	if binary.LittleEndian.Uint32(tail[:]) != sum.Sum32() {
+		if f.version == 1 {
+			return nil, errors.New("checksum mismatch: the weights are corrupt")
+		}
+		return nil, errors.New("checksum mismatch: the file is corrupt")
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		if err != nil {
+			return nil, fmt.Errorf("reading after the checksum: %w", err)
+		}
+		return nil, errors.New("data after the checksum: the file is longer than its header says (two files concatenated?)")
+	}
+	if err := checkFinite(f.head.Params, f.theta); err != nil {
+		return nil, err
+	}
+	f.in, f.out = f.head.Inputs.scaler(), f.head.Targets.scaler() // checked by validate
+	return f, nil
+}
+
+// readLine reads up to and including '\n', at most max bytes; the buffer
+// grows only with the bytes actually read.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(line)+len(frag) > max {
+			return nil, fmt.Errorf("the line is longer than %d bytes", max)
+		}
+		line = append(line, frag...)
+		switch err {
+		case nil:
+			return line, nil
+		case bufio.ErrBufferFull:
+			continue
+		case io.EOF:
+			return nil, io.ErrUnexpectedEOF
+		default:
+			return nil, err
+		}
+	}
+}
+
+// readTheta reads n float64s in chunks, feeding sum; the slice grows with
+// the bytes actually read, never from n alone.
+func readTheta(br *bufio.Reader, n int, sum hash.Hash32) ([]float64, error) {
+	theta := make([]float64, 0, min(n, 512))
+	var chunk [4096]byte
+	for len(theta) < n {
+		k := min(n-len(theta), len(chunk)/8)
+		b := chunk[:8*k]
+		if _, err := io.ReadFull(br, b); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("reading %d weights (the file ends after %d): %w", n, len(theta), err)
+		}
+		sum.Write(b)
+		if cap(theta)-len(theta) < k {
+			grown := make([]float64, len(theta), min(n, 2*cap(theta)+k))
+			copy(grown, theta)
+			theta = grown
+		}
+		for i := 0; i < k; i++ {
+			theta = append(theta, math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])))
+		}
+	}
+	return theta, nil
+}
+
+// adopt matches a checked file against the model and, only if it fits,
+// commits its weights and scalers.
+func (m *Sequential) adopt(f *weightsFile) error {
+	var own weightsHeader
+	var fresh *layout // the layout built for an uncompiled model
+	if m.params == nil {
+		var err error
+		if fresh, err = m.declare(layers.Shape(f.head.Input)); err != nil {
+			return fmt.Errorf("building the model for input %v: %w", f.head.Input, err)
+		}
+		own = headerOf(fresh, m.layers, nil, nil)
+	} else {
+		own = m.header()
+	}
+	if err := matchHeader(own, f.head); err != nil {
+		return fmt.Errorf("the file does not match this model: %w", err)
+	}
+	outputs := m.Outputs()
+	if fresh != nil {
+		outputs = fresh.output[0]
+	}
+	if f.out != nil && len(f.out.Offset) != outputs {
+		return fmt.Errorf("target scaling has %d columns for %d outputs", len(f.out.Offset), outputs)
+	}
+	if err := m.matchScaling(f.in, f.out); err != nil {
+		return fmt.Errorf("the file does not match this model: %w", err)
+	}
+	if fresh != nil {
+		// θ has exactly the file's size, which its bytes bounded.
+		if err := initWeights(fresh.params, 1); err != nil {
+			return err
+		}
+		copy(fresh.params.Theta(), f.theta)
+		m.setLayout(fresh)
 		m.nets = newNetCache()
+		m.jac = nil
+	} else {
+		copy(m.params.Theta(), f.theta)
 	}
-	if err := m.matchHeader(file); err != nil {
-		return fmt.Errorf("golem: load: the file does not match this model: %w", err)
-	}
-	body := make([]byte, 8*file.Count)
-	if _, err := io.ReadFull(br, body); err != nil {
-		return fmt.Errorf("golem: load: reading %d weights: %w", file.Count, err)
-	}
-	var sum uint32
-	if err := binary.Read(br, binary.LittleEndian, &sum); err != nil {
-		return fmt.Errorf("golem: load: reading the checksum: %w", err)
-	}
-	if sum != crc32.ChecksumIEEE(body) {
-		return errors.New("golem: load: checksum mismatch: the weights are corrupt")
-	}
-	in, err := file.Inputs.scaler(m.input.Size())
-	if err != nil {
-		return fmt.Errorf("golem: load: %w", err)
-	}
-	out, err := file.Targets.scaler(m.Outputs())
-	if err != nil {
-		return fmt.Errorf("golem: load: %w", err)
-	}
-	if err := m.matchScaling(in, out); err != nil {
-		return fmt.Errorf("golem: load: the file does not match this model: %w", err)
-	}
-	theta := m.params.Theta()
-	for i := range theta {
-		theta[i] = math.Float64frombits(binary.LittleEndian.Uint64(body[8*i:]))
-	}
-	m.inScale, m.outScale = in, out
+	m.inScale, m.outScale = f.in, f.out
 	return nil
 }
 
@@ -206,17 +490,26 @@ func (m *Sequential) matchScaling(in, out *scaler) error {
 }
 
 // matchHeader explains the first difference between a file and the model.
-func (m *Sequential) matchHeader(file weightsHeader) error {
-	own := m.header()
-	if !graph.SameShape(own.Input, file.Input) {
+func matchHeader(own, file weightsHeader) error {
+	if !slices.Equal(own.Input, file.Input) {
 		return fmt.Errorf("input shape %v in the file, %v in the model", file.Input, own.Input)
 	}
 	if len(own.Layers) != len(file.Layers) {
 		return fmt.Errorf("%d layers in the file, %d in the model", len(file.Layers), len(own.Layers))
 	}
 	for i, l := range own.Layers {
-		if l != file.Layers[i] {
-			return fmt.Errorf("layer %d is %s %s in the file, %s %s in the model", i+1, file.Layers[i].Name, file.Layers[i].Config, l.Name, l.Config)
+		f := file.Layers[i]
+		switch {
+		case f.Kind != l.Kind:
+			return fmt.Errorf("layer %d (%s in the model) has kind %q in the file, %q in the model", i+1, l.Name, f.Kind, l.Kind)
+		case f.Name != l.Name:
+			return fmt.Errorf("layer %d is named %q in the file, %q in the model", i+1, f.Name, l.Name)
+		case f.Config != l.Config:
+			msg := fmt.Sprintf("layer %d (%s) is %s in the file, %s in the model", i+1, l.Name, f.Config, l.Config)
+			if d := configDiff(f.Config, l.Config); d != "" {
+				msg += ": " + d
+			}
+			return errors.New(msg)
 		}
 	}
 	if len(own.Params) != len(file.Params) {
@@ -224,8 +517,11 @@ func (m *Sequential) matchHeader(file weightsHeader) error {
 	}
 	for i, p := range own.Params {
 		f := file.Params[i]
-		if p.Name != f.Name || !graph.SameShape(p.Shape, f.Shape) {
-			return fmt.Errorf("parameter %d is %s %v in the file, %s %v in the model", i+1, f.Name, f.Shape, p.Name, p.Shape)
+		switch {
+		case p.Name != f.Name:
+			return fmt.Errorf("parameter %d is %s in the file, %s in the model", i+1, f.Name, p.Name)
+		case !slices.Equal(p.Shape, f.Shape):
+			return fmt.Errorf("parameter %d (%s) has shape %v in the file, %v in the model", i+1, p.Name, f.Shape, p.Shape)
 		}
 	}
 	if file.Count != own.Count {
@@ -234,8 +530,53 @@ func (m *Sequential) matchHeader(file weightsHeader) error {
 	return nil
 }
 
+// configDiff names what differs between two layer descriptions of the
+// form Name(a, b, ...): for Dense, the units, the activation or the bias;
+// for others, the argument's position. It is "" when it cannot tell.
+func configDiff(file, model string) string {
+	fh, fa, ok1 := splitConfig(file)
+	mh, ma, ok2 := splitConfig(model)
+	if !ok1 || !ok2 || fh != mh {
+		return ""
+	}
+	label := func(i int) string {
+		if fh == "Dense" && i < 2 {
+			return []string{"units", "activation"}[i]
+		}
+		return fmt.Sprintf("argument %d", i+1)
+	}
+	var diffs []string
+	for i := 0; i < min(len(fa), len(ma)); i++ {
+		if fa[i] != ma[i] {
+			diffs = append(diffs, fmt.Sprintf("%s %s in the file, %s in the model", label(i), fa[i], ma[i]))
+		}
+	}
+	if len(fa) != len(ma) {
+		if fh == "Dense" && (slices.Contains(fa, "no bias") || slices.Contains(ma, "no bias")) {
+			has := func(args []string) string {
+				if slices.Contains(args, "no bias") {
+					return "none"
+				}
+				return "present"
+			}
+			diffs = append(diffs, fmt.Sprintf("bias %s in the file, %s in the model", has(fa), has(ma)))
+		} else {
+			diffs = append(diffs, fmt.Sprintf("%d arguments in the file, %d in the model", len(fa), len(ma)))
+		}
+	}
+	return strings.Join(diffs, "; ")
+}
+
+func splitConfig(s string) (head string, args []string, ok bool) {
+	open := strings.IndexByte(s, '(')
+	if open <= 0 || !strings.HasSuffix(s, ")") {
+		return "", nil, false
+	}
+	return s[:open], strings.Split(s[open+1:len(s)-1], ", "), true
+}
+
 func truncate(s string, n int) string {
-	s = string(bytes.TrimSpace([]byte(s)))
+	s = strings.TrimSpace(s)
 	if len(s) > n {
 		return s[:n] + "…"
 	}

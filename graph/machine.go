@@ -27,8 +27,16 @@ func Compile(b *Builder) (*Machine, error) {
 	return &Machine{vm: vm}, nil
 }
 
-// Run executes the whole graph once, on the calling goroutine.
+// Run executes the whole graph once: on the calling goroutine when the
+// linked Gorgonia is the version golem checked (see tape.go), otherwise
+// through Gorgonia's RunAll, with the same results.
 func (m *Machine) Run() error {
+	if !m.synchronous() {
+		if err := m.runAll(); err != nil {
+			return fmt.Errorf("graph: run: %w", err)
+		}
+		return nil
+	}
 	return Catch(func() error {
 		if err := runTape(m.vm); err != nil {
 			return fmt.Errorf("graph: run: %w", err)
@@ -37,7 +45,10 @@ func (m *Machine) Run() error {
 	})
 }
 
-// runAll executes the graph through Gorgonia's own RunAll (for tests).
+// synchronous reports whether Run calls the tape loop directly.
+func (m *Machine) synchronous() bool { return tapeLoop.Load() && isTapeMachine(m.vm) }
+
+// runAll executes the graph through Gorgonia's own Reset and RunAll.
 func (m *Machine) runAll() error {
 	return Catch(func() error {
 		m.vm.Reset()

@@ -1,0 +1,147 @@
+package golem
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/fuzz/FuzzLoad from testdata/models")
+
+// Load may allocate at most loadAllocPerByte bytes per file byte, plus
+// loadAllocSlack for fixed costs (buffers, building a model's layers).
+const (
+	loadAllocPerByte = 64
+	loadAllocSlack   = 256 << 10
+)
+
+// fuzzTarget is the model a fuzz input is loaded into: architecture
+// target/2, compiled when target is odd.
+func fuzzTarget(t testing.TB, target uint8) (fileArch, *Sequential) {
+	a := fileArchs[int(target/2)%len(fileArchs)]
+	if target%2 == 1 {
+		return a, a.compiled(t, 9)
+	}
+	return a, a.bare()
+}
+
+// FuzzLoad: Load never panics, allocates at most a constant times the
+// file's size, leaves the model untouched when it fails, and when it
+// succeeds the model saves to a file that loads to the same state (and a
+// version 2 file saves back to the same bytes).
+//
+// The seed corpus (testdata/fuzz/FuzzLoad) holds real files of every
+// fileArchs architecture, both format versions, each for a compiled and an
+// uncompiled model. Plain go test runs it; to fuzz:
+//
+//	go test -run '^$' -fuzz '^FuzzLoad$' -fuzztime 10s .
+func FuzzLoad(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte, target uint8) {
+		a, m := fuzzTarget(t, target)
+		before := stateOf(m)
+		var err error
+		n := allocated(func() { err = m.Load(bytes.NewReader(data)) })
+		if limit := uint64(loadAllocPerByte*len(data) + loadAllocSlack); n > limit {
+			t.Fatalf("Load of %d bytes allocated %d bytes (limit %d); err = %v", len(data), n, limit, err)
+		}
+		if err != nil {
+			if after := stateOf(m); !sameState(before, after) {
+				t.Fatalf("a failed Load (%v) changed the model", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := m.Save(&out); err != nil {
+			t.Fatalf("a loaded model does not save: %v", err)
+		}
+		if bytes.HasPrefix(data, []byte("golem-weights 2\n")) && !bytes.Equal(out.Bytes(), data) {
+			t.Fatalf("a version 2 file loaded and saved to other bytes")
+		}
+		again := a.bare()
+		if err := again.Load(bytes.NewReader(out.Bytes())); err != nil {
+			t.Fatalf("a saved file does not load: %v", err)
+		}
+		if !sameState(stateOf(m).loaded(), stateOf(again).loaded()) {
+			t.Fatalf("the saved file loads to another state")
+		}
+		var out2 bytes.Buffer
+		if err := again.Save(&out2); err != nil || !bytes.Equal(out.Bytes(), out2.Bytes()) {
+			t.Fatalf("saving the reloaded model gives other bytes (%v)", err)
+		}
+	})
+}
+
+// loaded keeps what a file determines: weights, scalers and layout.
+func (s observedState) loaded() observedState {
+	return observedState{theta: s.theta, input: s.input, output: s.output, names: s.names, inValue: s.inValue, outValue: s.outValue}
+}
+
+func sameState(a, b observedState) bool {
+	return fmt.Sprint(a) == fmt.Sprint(b) && a.params == b.params && a.loss == b.loss &&
+		a.inScale == b.inScale && a.outScale == b.outScale
+}
+
+// fuzzCorpus is the seed corpus: every fixture, as version 1 (the file in
+// testdata/models) and version 2 (loaded and saved again), for an
+// uncompiled and a compiled model; plus files a fixed Load must refuse.
+func fuzzCorpus(t *testing.T) map[string][]byte {
+	corpus := map[string][]byte{}
+	add := func(name string, data []byte, target int) {
+		corpus[name] = []byte("go test fuzz v1\n[]byte(" + strconv.Quote(string(data)) + ")\nbyte('\\x" + fmt.Sprintf("%02x", target) + "')\n")
+	}
+	for i, a := range fileArchs {
+		v1 := v1File(t, a.name)
+		m := a.bare()
+		if err := m.Load(bytes.NewReader(v1)); err != nil {
+			t.Fatal(err)
+		}
+		v2 := saved(t, m)
+		for _, compiled := range []int{0, 1} {
+			kind := []string{"bare", "compiled"}[compiled]
+			add(fmt.Sprintf("v1_%s_%s", a.name, kind), v1, 2*i+compiled)
+			add(fmt.Sprintf("v2_%s_%s", a.name, kind), v2, 2*i+compiled)
+		}
+		if a.name == "tanh" {
+			add("v1_tanh_input_1e6", edit(t, v1, `"input":[1]`, `"input":[1000000]`), 2*i)
+			add("v2_tanh_input_1e9", edit(t, v2, `"input":[1]`, `"input":[1000000000]`), 2*i)
+			add("v2_tanh_nan_weight", setWeight(v2, 3, math.NaN()), 2*i+1)
+			add("v2_tanh_twice", append(append([]byte(nil), v2...), v2...), 2*i+1)
+		}
+		if a.name == "scaled" {
+			add("v1_scaled_zero_scale", edit(t, v1, `"scale":[0.05091943914144003]`, `"scale":[0]`), 2*i)
+		}
+	}
+	return corpus
+}
+
+// TestFuzzCorpusIsCurrent: the seed corpus is what fuzzCorpus writes
+// (regenerate with go test -run TestFuzzCorpusIsCurrent -update-corpus .),
+// so its version 2 files are what Save writes today.
+func TestFuzzCorpusIsCurrent(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzLoad")
+	corpus := fuzzCorpus(t)
+	if *updateCorpus {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, data := range corpus {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for name, data := range corpus {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%v (regenerate with -update-corpus)", err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("%s is out of date (regenerate with -update-corpus)", name)
+		}
+	}
+}
