@@ -376,3 +376,14 @@ func TestPredictDuringFitIsRaceFree(t *testing.T) {
 	require.NoError(t, err)
 	<-done
 }
+
+func TestReduceLROnPlateauHonoursMinRate(t *testing.T) {
+	x, y := sinData(40, 3)
+	opt := optim.SGD(optim.SGDConfig{LearningRate: 1e-12}) // no progress: a plateau
+	m := tanhNet(t, opt)
+	_, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 9, BatchSize: -1,
+		Callbacks: []Callback{ReduceLROnPlateau("loss", optim.PlateauConfig{Patience: 2, Factor: 0.5, MinRate: 0.3e-12})}})
+	require.NoError(t, err)
+	// 1.0 → 0.5 → 0.3 (the floor), never 0.25 or 0.125.
+	assert.InDelta(t, 0.3, opt.RateScale(), 1e-12)
+}

@@ -2,6 +2,7 @@ package golem
 
 import (
 	"fmt"
+	"math"
 
 	"golem/optim"
 )
@@ -33,6 +34,9 @@ func (r *reduceLR) OnTrainBegin(s *State) error {
 	if !ok {
 		return fmt.Errorf("golem: ReduceLROnPlateau needs a first-order optimizer (one with a learning rate)")
 	}
+	if err := r.cfg.Validate(); err != nil {
+		return fmt.Errorf("golem: ReduceLROnPlateau: %w", err)
+	}
 	r.plateau = optim.NewPlateau(r.cfg)
 	r.opt, r.scale = opt, r.plateau.Scale()
 	r.monitor = r.requested
@@ -48,7 +52,13 @@ func (r *reduceLR) OnEpochEnd(s *State) error {
 		return fmt.Errorf("golem: ReduceLROnPlateau monitors %q, which this Fit does not record", r.monitor)
 	}
 	r.plateau.EndEpoch(v)
-	if scale := r.plateau.Scale(); scale != r.scale {
+	scale := r.plateau.Scale()
+	if base := r.opt.BaseRate(); base > 0 && r.cfg.MinRate > 0 {
+		// The rate is base·RateScale(); never let it go below MinRate.
+		current := r.opt.RateScale()
+		scale = math.Max(scale, r.cfg.MinRate/base*r.scale/current)
+	}
+	if scale < r.scale {
 		r.opt.ScaleRate(scale / r.scale)
 		r.scale = scale
 	}

@@ -75,3 +75,7 @@ func (o *AdadeltaOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 		theta[i] -= lr * d
 	}
 }
+
+// BaseRate is the configured learning rate η, before schedules and
+// ScaleRate.
+func (o *AdadeltaOptimizer) BaseRate() float64 { return o.cfg.LearningRate }

@@ -69,3 +69,7 @@ func (o *AdagradOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 		theta[i] -= lr * gi / math.Sqrt(o.a[i]+o.cfg.Epsilon)
 	}
 }
+
+// BaseRate is the configured learning rate η, before schedules and
+// ScaleRate.
+func (o *AdagradOptimizer) BaseRate() float64 { return o.cfg.LearningRate }

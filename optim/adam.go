@@ -99,3 +99,7 @@ func (o *AdamOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 		theta[i] -= alpha * o.m[i] / (math.Sqrt(v) + c.Epsilon)
 	}
 }
+
+// BaseRate is the configured learning rate η, before schedules and
+// ScaleRate.
+func (o *AdamOptimizer) BaseRate() float64 { return o.cfg.LearningRate }

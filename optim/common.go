@@ -297,6 +297,7 @@ func (f *firstOrder) RateScale() float64 {
 type RateScaler interface {
 	ScaleRate(factor float64)
 	RateScale() float64
+	BaseRate() float64 // the configured learning rate, before schedules and ScaleRate
 }
 
 // EndEpoch passes the monitored loss of an epoch to a schedule that adapts

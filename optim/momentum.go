@@ -73,3 +73,7 @@ func (o *MomentumOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 		}
 	}
 }
+
+// BaseRate is the configured learning rate η, before schedules and
+// ScaleRate.
+func (o *MomentumOptimizer) BaseRate() float64 { return o.cfg.LearningRate }

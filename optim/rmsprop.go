@@ -91,3 +91,7 @@ func (o *RMSpropOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 		theta[i] -= u
 	}
 }
+
+// BaseRate is the configured learning rate η, before schedules and
+// ScaleRate.
+func (o *RMSpropOptimizer) BaseRate() float64 { return o.cfg.LearningRate }

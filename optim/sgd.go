@@ -51,3 +51,7 @@ func (o *SGDOptimizer) update(lo, hi int, theta, g []float64, lr float64) {
 		theta[i] -= lr * g[i]
 	}
 }
+
+// BaseRate is the configured learning rate η, before schedules and
+// ScaleRate.
+func (o *SGDOptimizer) BaseRate() float64 { return o.cfg.LearningRate }
