@@ -35,7 +35,9 @@ func everyOptimizer() []optimizerCase {
 		}},
 		{"adam", func() optim.Optimizer { return optim.Adam(optim.AdamConfig{LearningRate: 0.01}) }},
 		{"amsgrad", func() optim.Optimizer { return optim.Adam(optim.AdamConfig{LearningRate: 0.01, AMSGrad: true}) }},
-		{"adamw", func() optim.Optimizer { return optim.AdamW(optim.AdamWConfig{AdamConfig: optim.AdamConfig{LearningRate: 0.01}, WeightDecay: 0.01}) }},
+		{"adamw", func() optim.Optimizer {
+			return optim.AdamW(optim.AdamWConfig{AdamConfig: optim.AdamConfig{LearningRate: 0.01}, WeightDecay: 0.01})
+		}},
 		{"lm", func() optim.Optimizer { return optim.LM(optim.LMConfig{}) }},
 		{"lm-nielsen", func() optim.Optimizer { return optim.LM(optim.LMConfig{Update: optim.UpdateNielsen}) }},
 		{"lm-minibatch", func() optim.Optimizer { return optim.LM(optim.LMConfig{}) }},
