@@ -17,32 +17,38 @@ import (
 
 // Blocked right-looking Cholesky factorization A = UᵀU, row-major upper.
 //
-// For each block row k of width kb (at most cholBlock):
+// For each block row of kb ≤ cholBlock rows (U11 its diagonal block, A12
+// the kb×m part right of it, A22 the m×m trailing matrix):
 //
-//  1. factor the diagonal block A11 = U11ᵀU11 (unblocked, one goroutine);
-//  2. solve U11ᵀ·U12 = A12 for the block row's right part. It is solved in
-//     transposed form, X·U11 = A12ᵀ with X = U12ᵀ (m×kb, contiguous rows),
-//     in independent tiles of X rows: pack A12ᵀ into X, then for each column
-//     j, X[:, j] = (X[:, j] − X[:, :j]·U11[:j, j]) / U11[j, j] with gonum's
-//     assembly GemvN, then write Xᵀ back into A12;
-//  3. update the trailing matrix A22 −= U12ᵀU12, i.e. A22[i, j] −= X[i, :]·X[j, :]
-//     for i ≤ j, cut into tiles of a few rows × one column panel, each row of
-//     a tile one GemvN call (four dot products at a time over contiguous X
-//     rows, the panel's X rows staying in L2).
+//  1. factor the diagonal block A11 = U11ᵀU11: by the same blocked
+//     algorithm with diagBlock rows per step, down to an unblocked
+//     right-looking potf2 on diagBlock×diagBlock blocks;
+//  2. solve U11ᵀ·U12 = A12 in place, in independent tiles of solveTileRows
+//     columns, by forward substitution over the rows of the tile, each row
+//     one GemvT call (A12[r, :] −= U12[:r, :]ᵀ·U11[:r, r], then divided by
+//     U11[r, r]); each tile then copies its columns into rows of the packed
+//     buffer X = U12ᵀ (m×kb, contiguous rows);
+//  3. update A22 −= U12ᵀU12, i.e. A22[i, j] −= X[i, :]·X[j, :] for i ≤ j,
+//     cut into tiles of syrkTileRows rows × one syrkPanel-column panel, each
+//     row of a tile one GemvN call (four dot products of length kb at a time
+//     over contiguous X rows; the panel's X rows stay in L2).
 //
-// Pure Go issues no SIMD instructions, so gonum's SSE2 matrix–vector kernels
-// (16–19 GF/s per core here) beat any register-blocked Go loop (~8 GF/s).
+// Nearly all flops are in gonum's SSE2 assembly matrix–vector kernels
+// (GemvN, GemvT), which pure Go cannot beat: it issues no SIMD instructions
+// and a register-blocked Go loop tops out near 8 GF/s per core here.
 //
-// Determinism: the block size and every tile grid depend only on n, never on
-// workers. Each tile is one fixed sequence of gonum calls, run by whichever
-// goroutine takes it, and tiles write disjoint memory, so every element of
-// the factor is computed by the same operations for any workers value. The
-// BLAS calls go to gonum.Implementation directly, so a blas64.Use elsewhere
-// in the program cannot swap the kernels (and their rounding) underneath.
+// Determinism: the block sizes and every tile grid depend only on n, never
+// on workers. Each tile is one fixed sequence of gonum calls, run by
+// whichever goroutine takes it, and tiles of one phase write disjoint
+// memory, so every element of the factor is computed by the same operations
+// for any workers value. The BLAS calls go to gonum.Implementation directly,
+// so a blas64.Use elsewhere in the program cannot swap the kernels (and
+// their rounding) underneath.
 
 // Tuning, measured on a 2-core AMD EPYC (Zen 5) VM.
 const (
 	cholBlock      = 256 // rows per block step
+	diagBlock      = 64  // rows per block step inside a diagonal block
 	syrkPanel      = 64  // trailing-update tile width: X[panel, kb] is 128 KiB at kb = 256, in L2
 	syrkTileRows   = 32  // trailing-update tile height: small, for load balance
 	solveTileRows  = 64  // X rows per panel-solve task
@@ -64,12 +70,15 @@ const (
 // The result is bit-identical for every workers value (see the file
 // comment), though it can differ in the last bits from Potrf's.
 //
-// ctx is polled before each block step and before each tile of work (a tile
-// is at most 32×64 elements of one trailing update, or 64 rows of one panel
-// solve: well under a millisecond), so a cancel returns within about one tile's
-// time with ok = false and err = ctx.Err(). a is then partly factored and
-// partly updated — neither the input nor a valid factor — and must be
-// rebuilt before reuse.
+// ctx is polled before each block step and, on every goroutine, before each
+// tile of work (at most 32×64 elements of one trailing update or 64 columns
+// of one panel solve, each ~0.5–2 M multiply–adds: well under a millisecond
+// here), so a cancel returns within about one tile's time, whatever n, with
+// ok = false and err = ctx.Err(). a is then partly factored and partly
+// updated — neither the input nor a valid factor — and must be rebuilt
+// (e.g. copied back from the unfactored matrix) before reuse.
+//
+// Besides a, it allocates about (n−256)·256 float64s of workspace.
 //
 // err is also set, with ok = false and a untouched, when a's shape, stride,
 // data length or Uplo are invalid or workers is negative.
@@ -95,59 +104,77 @@ func Cholesky(ctx context.Context, a blas64.Symmetric, workers int) (ok bool, er
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	c := &cholesky{n: n, lda: lda, a: a.Data, workers: workers}
-	nb := min(cholBlock, n)
-	if n > nb {
-		c.x = make([]float64, (n-nb)*nb)
-		c.l = make([]float64, nb*nb)
+	c := &cholesky{lda: lda, workers: workers}
+	if !c.factor(ctx, a.Data, n, cholBlock, 0) {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		return false, nil
 	}
-	for k0 := 0; k0 < n; k0 += nb {
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
-		kb := min(nb, n-k0)
-		if !potf2(kb, c.a[k0*lda+k0:], lda) {
-			return false, nil
-		}
-		if k0+kb == n {
-			break
-		}
-		c.step(ctx, k0, kb)
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
+	if err := ctx.Err(); err != nil {
+		return false, err
 	}
 	return true, nil
 }
 
-// cholesky is the state of one factorization.
+// cholesky holds what one factorization shares between its block levels.
 type cholesky struct {
-	n, lda  int
-	a       []float64 // the matrix, row-major with stride lda
+	lda     int
 	workers int
-	x       []float64 // X = U12ᵀ, (n-k0-kb)×kb with stride kb
-	l       []float64 // L11 = U11ᵀ, kb×kb row-major (lower triangle used)
+	x, l    [2][]float64 // per level: X = U12ᵀ and L11 = U11ᵀ
 }
 
-// step computes U12 and updates A22 for the block row [k0, k0+kb), whose
-// diagonal block already holds U11.
-func (c *cholesky) step(ctx context.Context, k0, kb int) {
+// factor factors the n×n matrix at a (stride c.lda) in blocks of nb rows,
+// each diagonal block by factor again with diagBlock rows (level+1), or by
+// potf2 once it has at most diagBlock rows. It returns false when the matrix
+// is not positive definite or ctx is done.
+func (c *cholesky) factor(ctx context.Context, a []float64, n, nb, level int) bool {
 	lda := c.lda
-	m := c.n - k0 - kb
+	nb = min(nb, n)
+	if n > nb && len(c.x[level]) < (n-nb)*nb {
+		c.x[level] = make([]float64, (n-nb)*nb)
+		c.l[level] = make([]float64, nb*nb)
+	}
+	for k0 := 0; k0 < n; k0 += nb {
+		if ctx.Err() != nil {
+			return false
+		}
+		kb := min(nb, n-k0)
+		diag := a[k0*lda+k0:]
+		if kb > diagBlock && level+1 < len(c.x) {
+			if !c.factor(ctx, diag, kb, diagBlock, level+1) {
+				return false
+			}
+		} else if !potf2(kb, diag, lda) {
+			return false
+		}
+		if k0+kb == n {
+			break
+		}
+		c.step(ctx, a[k0*lda+k0:], n-k0-kb, kb, c.x[level], c.l[level])
+	}
+	return ctx.Err() == nil
+}
+
+// step computes U12 and updates A22 for the block row of kb rows at a (stride
+// c.lda), whose diagonal block already holds U11 and which has m columns
+// right of it; x and l are workspace.
+func (c *cholesky) step(ctx context.Context, a []float64, m, kb int, x, l []float64) {
+	lda := c.lda
 	workers := c.workers
 	if m*m*kb < parallelMinMAC {
 		workers = 1
 	}
 	// L11[j, r] = U11[r, j]: the columns of U11 as contiguous rows.
-	u11 := c.a[k0*lda+k0:]
-	l := c.l[:kb*kb]
+	u11 := a
+	l = l[:kb*kb]
 	for r := range kb {
 		for j := r; j < kb; j++ {
 			l[j*kb+r] = u11[r*lda+j]
 		}
 	}
-	x := c.x[:m*kb]
-	a12 := c.a[k0*lda+k0+kb:] // kb×m, stride lda
+	x = x[:m*kb]
+	a12 := a[kb:] // kb×m, stride lda
 
 	// Panel solve, in tiles of X rows.
 	nt := (m + solveTileRows - 1) / solveTileRows
@@ -161,37 +188,51 @@ func (c *cholesky) step(ctx context.Context, k0, kb int) {
 	}
 
 	// Trailing update, in tiles of the upper triangle of A22.
-	a22 := c.a[(k0+kb)*lda+k0+kb:]
+	a22 := a[kb*lda+kb:]
 	tiles := upperTiles(m, syrkPanel, syrkTileRows)
 	parallelTasks(ctx, workers, len(tiles), func(k int) {
 		syrkTile(a22, lda, x, kb, tiles[k])
 	})
 }
 
-// solveTile computes rows [i0, i1) of X = U12ᵀ: X[i, r] = A12[r, i], then
-// X·U11 = X, then A12[r, i] = X[i, r].
+// solveTile solves U11ᵀ·U12 = A12 in place for columns [i0, i1) of A12 by
+// forward substitution over its rows, row r being
+// A12[r, :] = (A12[r, :] − U12[:r, :]ᵀ·U11[:r, r]) / U11[r, r] (one GemvT),
+// and then copies those columns into rows [i0, i1) of X = U12ᵀ.
 func solveTile(x, a12 []float64, lda int, u11, l []float64, kb, i0, i1 int) {
 	var impl gonum.Implementation
-	rows := i1 - i0
-	xt := x[i0*kb : i1*kb]
+	w := i1 - i0
 	for r := range kb {
-		for i, v := range a12[r*lda+i0 : r*lda+i1] {
-			xt[i*kb+r] = v
+		row := a12[r*lda+i0 : r*lda+i1]
+		if r > 0 {
+			impl.Dgemv(blas.Trans, r, w, -1, a12[i0:], lda, l[r*kb:r*kb+r], 1, 1, row, 1)
+		}
+		d := u11[r*lda+r]
+		for i := range row {
+			row[i] /= d
 		}
 	}
-	for j := range kb {
-		if j > 0 {
-			impl.Dgemv(blas.NoTrans, rows, j, -1, xt, kb, l[j*kb:j*kb+j], 1, 1, xt[j:], kb)
-		}
-		d := u11[j*lda+j]
-		for i := range rows {
-			xt[i*kb+j] /= d
+	transpose(x[i0*kb:i1*kb], kb, a12[i0:], lda, kb, w)
+}
+
+// transpose writes the rows×cols matrix a (stride lda) as the cols×rows
+// matrix dst (stride ldd): dst[c*ldd+r] = a[r*lda+c]. Four rows at a time,
+// so each write is a 32-byte run.
+func transpose(dst []float64, ldd int, a []float64, lda, rows, cols int) {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		a0 := a[r*lda : r*lda+cols]
+		a1 := a[(r+1)*lda : (r+1)*lda+cols][:len(a0)]
+		a2 := a[(r+2)*lda : (r+2)*lda+cols][:len(a0)]
+		a3 := a[(r+3)*lda : (r+3)*lda+cols][:len(a0)]
+		for c := range a0 {
+			d := dst[c*ldd+r : c*ldd+r+4]
+			d[0], d[1], d[2], d[3] = a0[c], a1[c], a2[c], a3[c]
 		}
 	}
-	for r := range kb {
-		dst := a12[r*lda+i0 : r*lda+i1]
-		for i := range dst {
-			dst[i] = xt[i*kb+r]
+	for ; r < rows; r++ {
+		for c, v := range a[r*lda : r*lda+cols] {
+			dst[c*ldd+r] = v
 		}
 	}
 }
