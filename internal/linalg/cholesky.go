@@ -1,6 +1,12 @@
 // Package linalg holds pure-Go dense kernels for golem's solvers, built on
 // gonum's BLAS and its assembly kernels, parallel over goroutines and
 // bit-identical for every worker count.
+//
+// Cholesky replaces lapack64.Potrf(Uplo Upper) and leaves the same layout,
+// so the two triangular solves with the factor stay blas64.Trsv calls
+// (Trans, then NoTrans): they are O(n²), about 30 ms together at n = 4800
+// against ~1.5 s for the factorization, so they need no blocking, no
+// goroutines and no cancellation.
 package linalg
 
 import (
@@ -91,8 +97,6 @@ func Cholesky(ctx context.Context, a blas64.Symmetric, workers int) (ok bool, er
 		return false, fmt.Errorf("linalg: Cholesky: negative order %d", n)
 	case workers < 0:
 		return false, fmt.Errorf("linalg: Cholesky: negative workers %d", workers)
-	case n == 0:
-		return true, ctx.Err()
 	case lda < n:
 		return false, fmt.Errorf("linalg: Cholesky: stride %d < order %d", lda, n)
 	case len(a.Data) < (n-1)*lda+n:
@@ -103,6 +107,9 @@ func Cholesky(ctx context.Context, a blas64.Symmetric, workers int) (ok bool, er
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
+	}
+	if n == 0 {
+		return true, nil
 	}
 	c := &cholesky{lda: lda, workers: workers}
 	if !c.factor(ctx, a.Data, n, cholBlock, 0) {

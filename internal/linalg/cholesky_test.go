@@ -218,6 +218,11 @@ func TestCholeskyInvalid(t *testing.T) {
 	ok, err := Cholesky(ctx, blas64.Symmetric{Uplo: blas.Upper}, 0)
 	require.NoError(t, err)
 	require.True(t, ok)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	ok, err = Cholesky(cancelled, blas64.Symmetric{Uplo: blas.Upper}, 0)
+	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, ok)
 }
 
 // diagDominant returns a symmetric matrix with entries in [-1, 1] off the
