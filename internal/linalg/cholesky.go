@@ -113,13 +113,7 @@ func Cholesky(ctx context.Context, a blas64.Symmetric, workers int) (ok bool, er
 	}
 	c := &cholesky{lda: lda, workers: workers}
 	if !c.factor(ctx, a.Data, n, cholBlock, 0) {
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
-		return false, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return false, err
+		return false, ctx.Err()
 	}
 	return true, nil
 }
@@ -134,7 +128,7 @@ type cholesky struct {
 // factor factors the n×n matrix at a (stride c.lda) in blocks of nb rows,
 // each diagonal block by factor again with diagBlock rows (level+1), or by
 // potf2 once it has at most diagBlock rows. It returns false when the matrix
-// is not positive definite or ctx is done.
+// is not positive definite or ctx is done before the factor is complete.
 func (c *cholesky) factor(ctx context.Context, a []float64, n, nb, level int) bool {
 	lda := c.lda
 	nb = min(nb, n)
@@ -143,7 +137,7 @@ func (c *cholesky) factor(ctx context.Context, a []float64, n, nb, level int) bo
 		c.l[level] = make([]float64, nb*nb)
 	}
 	for k0 := 0; k0 < n; k0 += nb {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil { // also catches a cancel that cut the last step short
 			return false
 		}
 		kb := min(nb, n-k0)
@@ -160,7 +154,7 @@ func (c *cholesky) factor(ctx context.Context, a []float64, n, nb, level int) bo
 		}
 		c.step(ctx, a[k0*lda+k0:], n-k0-kb, kb, c.x[level], c.l[level])
 	}
-	return ctx.Err() == nil
+	return true
 }
 
 // step computes U12 and updates A22 for the block row of kb rows at a (stride
