@@ -131,6 +131,19 @@ func (o *batchObjective) Rows() int {
 	return ls.engine.Rows(ls.data.N)
 }
 
+// SumSquares returns Σ W·r² for the batch at the current θ, from the
+// Jacobian engine's residual-only pass (chunked, so memory is O(chunk) and
+// no graph over all rows is built; compensated summation in row order, so
+// the same θ gives the same bits). Levenberg–Marquardt compares its
+// baseline and trial losses by this one function.
+func (o *batchObjective) SumSquares(ctx context.Context) (float64, error) {
+	ls, err := o.leastSquares()
+	if err != nil {
+		return 0, err
+	}
+	return ls.engine.SumSquares(ctx, ls.data)
+}
+
 // NormalEquations fills JᵀWJ and JᵀWr for the batch and returns its loss.
 func (o *batchObjective) NormalEquations(ctx context.Context, jtj *mat.SymDense, jtr []float64) (float64, error) {
 	ls, err := o.leastSquares()

@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -39,9 +40,11 @@ func (s Solver) String() string {
 // lmSystem holds one iteration's linear algebra and reusable workspace.
 type lmSystem struct {
 	p            int
+	rows         int           // residual rows of the current step
+	hasJ         bool          // J and r were computed for the current step
 	jtj          *mat.SymDense // JᵀWJ, kept across μ retries
 	jtr          []float64     // JᵀWr
-	J            *mat.Dense    // √W·J when the solver or geodesic acceleration needs it
+	J            *mat.Dense    // √W·J (rows×P) when this step's solver or geodesic acceleration needs it
 	r            []float64     // √W·r with J
 	work         *mat.SymDense // the factored, equilibrated system of the last Cholesky solve
 	norm         float64       // its 1-norm before factoring, for the condition estimate
@@ -57,8 +60,10 @@ func newLMSystem(p int) *lmSystem {
 	return &lmSystem{p: p, jtj: mat.NewSymDense(p, nil), jtr: make([]float64, p), work: mat.NewSymDense(p, nil)}
 }
 
-// needJ makes room for the full J of the given rows.
+// needJ makes room for the full J of the given rows (its contents are
+// left to the caller to overwrite).
 func (s *lmSystem) needJ(rows int) {
+	s.rows = rows
 	if s.J == nil || len(s.r) != rows {
 		s.J = mat.NewDense(rows, s.p, nil)
 		s.r = make([]float64, rows)
@@ -67,29 +72,49 @@ func (s *lmSystem) needJ(rows int) {
 
 // solve finds δ with (JᵀWJ + diag(e))·δ = -b, where b = Jᵀ·res + lin.
 // The Cholesky path uses b; the QR path uses res and lin; the
-// underdetermined path uses b. It returns false when the factorization
-// fails or the result is not finite. The condition estimate of the factored
-// matrix is returned by the QR and underdetermined paths; the Cholesky path
-// returns 0 and leaves it to cond, for the accepted step only.
-func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond float64, ok bool) {
+// underdetermined path (this step's J has fewer rows than P) uses b. It
+// returns false when the factorization fails or the result is not finite,
+// and ctx's error when it is cancelled during the solve. The condition
+// estimate of the factored matrix is returned by the QR and underdetermined
+// paths; the Cholesky path returns 0 and leaves it to cond, for the
+// accepted step only.
+func (s *lmSystem) solve(ctx context.Context, solver Solver, e, b, res, lin, delta []float64) (cond float64, ok bool, err error) {
 	s.lastCholesky = false
+	if err := ctx.Err(); err != nil {
+		return 0, false, err
+	}
 	switch {
 	case solver == SolverQR:
 		cond, ok = s.solveQR(e, res, lin, delta)
-	case s.J != nil && len(s.r) < s.p:
+	case s.hasJ && s.rows < s.p:
 		cond, ok = s.solveUnderdetermined(e, b, delta)
 	default:
-		cond, ok = s.solveCholesky(e, b, delta)
+		cond, ok, err = s.solveCholesky(ctx, e, b, delta)
+		if err != nil {
+			return cond, false, err
+		}
 		s.lastCholesky = ok
 	}
 	if ok {
 		for _, v := range delta {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return cond, false
+				return cond, false, nil
 			}
 		}
 	}
-	return cond, ok
+	return cond, ok, nil
+}
+
+// cholesky factors a in place as UᵀU (upper triangle, LAPACK Potrf's
+// layout) and reports false when a is not positive definite, or ctx's
+// error. It is the one place a blocked factorization that checks ctx
+// between blocks plugs in.
+func cholesky(ctx context.Context, a blas64.Symmetric) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	_, ok := lapack64.Potrf(a)
+	return ok, nil
 }
 
 // solveCholesky factors the equilibrated system S·(JᵀWJ + E)·S with
@@ -97,7 +122,7 @@ func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond f
 // on the condition number of that scaled matrix (van der Sluis), often
 // orders of magnitude below the unscaled one when parameters differ in
 // scale. The condition estimate (cholCond) is the scaled one.
-func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
+func (s *lmSystem) solveCholesky(ctx context.Context, e, b, delta []float64) (float64, bool, error) {
 	if len(s.tmp) != s.p {
 		s.tmp = make([]float64, s.p)
 	}
@@ -106,7 +131,7 @@ func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 	for i := 0; i < s.p; i++ {
 		d := src.Data[i*src.Stride+i] + e[i]
 		if !(d > 0) || math.IsInf(d, 0) {
-			return math.Inf(1), false
+			return math.Inf(1), false, nil
 		}
 		scale[i] = 1 / math.Sqrt(d)
 	}
@@ -117,16 +142,19 @@ func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 		}
 		out[i] = 1
 	}
-	// Factor in place with LAPACK's Potrf and solve with two triangular
-	// solves; the condition estimate (Pocon) is left to cholCond, so the
-	// rejected trials of an iteration do not pay for it.
+	// Factor in place and solve with two triangular solves; the condition
+	// estimate (Pocon) is left to cholCond, so the rejected trials of an
+	// iteration do not pay for it.
 	sym := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: dst.Data, Stride: dst.Stride}
-	work := make([]float64, s.p)
-	s.norm = lapack64.Lansy(lapack.MaxColumnSum, sym, work)
-	tri, ok := lapack64.Potrf(sym)
-	if !ok {
-		return math.Inf(1), false
+	if len(s.tmp2) < s.p {
+		s.tmp2 = make([]float64, s.p)
 	}
+	s.norm = lapack64.Lansy(lapack.MaxColumnSum, sym, s.tmp2[:s.p])
+	ok, err := cholesky(ctx, sym)
+	if err != nil || !ok {
+		return math.Inf(1), false, err
+	}
+	tri := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: s.p, Data: dst.Data, Stride: dst.Stride}
 	for i := range delta {
 		delta[i] = b[i] * scale[i]
 	}
@@ -136,7 +164,7 @@ func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 	for i := range delta {
 		delta[i] = -delta[i] * scale[i]
 	}
-	return 0, true
+	return 0, true, nil
 }
 
 // cond returns the condition estimate of the last solve.
@@ -202,11 +230,11 @@ func (s *lmSystem) solveQR(e, res, lin, delta []float64) (float64, bool) {
 //
 // which factors a rows×rows matrix instead of P×P.
 func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
-	rows := len(s.r)
+	rows := s.rows
 	if len(s.tmp) != s.p {
 		s.tmp = make([]float64, s.p)
 	}
-	if len(s.tmp2) != rows {
+	if len(s.tmp2) < rows {
 		s.tmp2 = make([]float64, rows)
 	}
 	for i, ei := range e {
@@ -239,7 +267,7 @@ func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
 	if !chol.Factorize(sym) {
 		return math.Inf(1), false
 	}
-	u := mat.NewVecDense(rows, s.tmp2)
+	u := mat.NewVecDense(rows, s.tmp2[:rows])
 	u.MulVec(s.J, mat.NewVecDense(s.p, s.tmp)) // J·E⁻¹b
 	if err := chol.SolveVecTo(u, u); err != nil {
 		return chol.Cond(), false

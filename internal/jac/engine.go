@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -57,10 +56,17 @@ type Config struct {
 	// MemoryBudget bounds one worker's chunk of J in bytes; default 32 MiB.
 	MemoryBudget int
 	// Workers is the number of goroutines, each with its own graphs;
-	// default min(2, GOMAXPROCS). Results are bit-identical run to run for
-	// a given Workers.
+	// default 2, whatever GOMAXPROCS is (on one processor the goroutines
+	// take turns). The chunk plan and the order of every reduction depend
+	// only on Workers and the data, so results are bit-identical run to run
+	// and across GOMAXPROCS for a given Workers.
 	Workers int
 }
+
+// DefaultWorkers is Config.Workers' default. It is a constant, not
+// GOMAXPROCS, because the chunk plan (and so the rounding of the normal
+// equations) depends on it.
+const DefaultWorkers = 2
 
 // Route is how the engine differentiates a parameter per sample.
 type Route int
@@ -115,7 +121,7 @@ func New(spec Spec, cfg Config) (*Engine, error) {
 		cfg.MemoryBudget = 32 << 20
 	}
 	if cfg.Workers == 0 {
-		cfg.Workers = min(2, runtime.GOMAXPROCS(0))
+		cfg.Workers = DefaultWorkers
 	}
 	return &Engine{spec: spec, cfg: cfg, p: spec.Params.Len(), loop: map[*graph.Param]bool{}, workers: map[int][]*worker{}, forward: map[int]*forwardGraph{}}, nil
 }
