@@ -63,9 +63,11 @@ type LMConfig struct {
 	// residual evaluation estimates the second directional derivative
 	// r_vv along the LM step v, the acceleration a solves the damped
 	// system for Jᵀr_vv, and the step becomes v + a/2 when
-	// 2‖a‖_D/‖v‖_D ≤ GeodesicAlpha; otherwise (and when the acceleration
-	// cannot be computed) the plain step v is tried. Either way the step is
-	// kept only if it lowers the loss. It needs the full J in memory.
+	// 2‖a‖_D/‖v‖_D ≤ GeodesicAlpha, the trial being rejected (μ raised)
+	// otherwise. When r_vv is within 10× of its finite difference's
+	// rounding (near a minimum, where v is tiny), or a cannot be solved,
+	// the plain step v is tried instead. The step is kept only if
+	// it passes the usual acceptance rule. It needs the full J in memory.
 	// Default false.
 	Geodesic bool
 	// GeodesicAlpha bounds the acceleration; default 0.75.
@@ -81,12 +83,31 @@ const DefaultLMMemoryBudget int64 = 2 << 30
 // reaches 0 (where a rejected step could never raise it again).
 const lmMuMin = 1e-20
 
-// lmAcceptRel is the relative decrease of the objective a trial step must
-// exceed to be accepted: f_new < f·(1 - 8ε). SumSquares adds its terms
-// with compensated summation (error about 2ε relative) and each term
-// carries about 2ε of its own, so a smaller "decrease" can be rounding of
-// the same value; only the residuals' own evaluation error is not covered.
+// lmAcceptRel is the relative change of the objective that rounding
+// cannot fake: SumSquares adds its terms with compensated summation (error
+// about 2ε relative) and each term carries about 2ε of its own, so a
+// smaller change can be rounding of the same value (only the residuals'
+// own evaluation error is not covered).
 const lmAcceptRel = 8 * 0x1p-52
+
+// acceptable is LM's acceptance rule for a trial that takes the objective
+// from f to fNew where the quadratic model predicted a reduction pred:
+//
+//   - a real decrease, fNew < f·(1 - 8ε); or
+//   - a model-trusted step: the predicted reduction is below what the loss
+//     can resolve (pred < 8ε·f) and the loss did not measurably rise
+//     (fNew ≤ f·(1 + 8ε)). Such Gauss–Newton steps still move θ towards the
+//     minimum along flat directions, where comparing losses says nothing;
+//     the step-size test (XTol) ends them.
+func acceptable(f, fNew, pred float64) bool {
+	if math.IsNaN(fNew) || math.IsInf(fNew, 0) {
+		return false
+	}
+	if fNew < f*(1-lmAcceptRel) {
+		return true
+	}
+	return pred < lmAcceptRel*f && fNew <= f*(1+lmAcceptRel)
+}
 
 func (c LMConfig) withDefaults() LMConfig {
 	def := func(v *float64, d float64) {
@@ -171,7 +192,7 @@ func (c LMConfig) Validate() error {
 // 1e-13, GTol 1e-15), so a fit runs to machine precision and then says it
 // converged.
 func CurveFit() LMConfig {
-	return LMConfig{MuDec: 1.0 / 3, MuInc: 2, MinGrad: -1, FTol: 1e-15, XTol: 1e-13, GTol: 1e-15}
+	return LMConfig{MuDec: 1.0 / 3, MuInc: 2, MinGrad: -1, FTol: 1e-20, XTol: 1e-13, GTol: 1e-15}
 }
 
 // LMOptimizer is Levenberg–Marquardt for objectives with a least-squares
@@ -414,20 +435,29 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 			return info, err
 		}
 		info.Cond = cond
-		accelerated := false
-		if solved && c.Geodesic {
-			accelerated, err = o.accelerate(ctx, ls)
-			if err != nil {
-				copy(theta, o.theta)
-				return info, err
-			}
-		}
 		var t trial
 		if solved {
-			t = o.measure(objective, accelerated)
+			// The tests judge the LM step v, before any acceleration.
+			t = o.measure()
 			if !first.ok {
 				first = t
+				if c.FTol >= 0 && objective > 0 && t.pred <= c.FTol*objective {
+					// The least damped model of this iteration promises at
+					// most FTol: converged, θ unchanged.
+					info.Stop = StopConvergedFtol
+					return info, nil
+				}
 			}
+			reject := false
+			if c.Geodesic {
+				if reject, err = o.accelerate(ctx, ls); err != nil {
+					copy(theta, o.theta)
+					return info, err
+				}
+			}
+			solved = !reject
+		}
+		if solved {
 			for i := range theta {
 				theta[i] = o.theta[i] + o.delta[i]
 			}
@@ -440,7 +470,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 			for _, v := range theta {
 				newObjective += c.L2 * v * v
 			}
-			if !math.IsNaN(newObjective) && !math.IsInf(newObjective, 0) && newObjective < objective*(1-lmAcceptRel) {
+			if acceptable(objective, newObjective, t.pred) {
 				info.NewLoss = newLoss
 				o.acceptMu(objective-newObjective, t.pred)
 				info.Accepted, info.Mu = true, o.mu

@@ -16,35 +16,15 @@ type trial struct {
 	small bool    // |δᵢ| ≤ XTol·(|θᵢ+δᵢ| + XTol) for every i
 }
 
-// measure describes the trial step o.delta from o.theta. For a plain LM
-// step the predicted reduction is -δᵀb + μ·δᵀDδ (no cancellation); for an
-// accelerated one, -(2δᵀb + δᵀ(JᵀWJ + βI)δ).
-func (o *LMOptimizer) measure(objective float64, accelerated bool) trial {
-	c, s := o.cfg, o.sys
+// measure describes the LM step o.delta from o.theta: its predicted
+// reduction -δᵀb + μ·δᵀDδ (the quadratic model's, written without
+// cancellation) and whether it meets xtol.
+func (o *LMOptimizer) measure() trial {
+	c := o.cfg
 	t := trial{ok: true, small: c.XTol >= 0}
-	var pred float64
-	if accelerated {
-		var quad float64
-		for i, di := range o.delta {
-			row := s.jtj.RawSymmetric()
-			var ad float64
-			for j, dj := range o.delta {
-				if j >= i {
-					ad += row.Data[i*row.Stride+j] * dj
-				} else {
-					ad += row.Data[j*row.Stride+i] * dj
-				}
-			}
-			quad += di * (ad + c.L2*di)
-			pred -= 2 * di * o.b[i]
-		}
-		pred -= quad
-	} else {
-		for i, di := range o.delta {
-			pred += -di*o.b[i] + (o.mu*o.d[i])*di*di
-		}
+	for i, di := range o.delta {
+		t.pred += -di*o.b[i] + (o.mu*o.d[i])*di*di
 	}
-	t.pred = pred
 	if t.small {
 		for i, di := range o.delta {
 			if !(math.Abs(di) <= c.XTol*(math.Abs(o.theta[i]+di)+c.XTol)) {
@@ -61,7 +41,7 @@ func (o *LMOptimizer) measure(objective float64, accelerated bool) trial {
 func (c LMConfig) acceptedStop(f, fNew float64, t trial) Stop {
 	if c.FTol >= 0 && f > 0 {
 		act, pred := (f-fNew)/f, t.pred/f
-		if act <= c.FTol && pred <= c.FTol && act <= 2*pred {
+		if math.Abs(act) <= c.FTol && pred <= c.FTol && act <= 2*pred {
 			return StopConvergedFtol
 		}
 	}
@@ -73,16 +53,17 @@ func (c LMConfig) acceptedStop(f, fNew float64, t trial) Stop {
 
 // stuckStop is the verdict when μ ran past MuMax with no step accepted:
 // converged when the iteration's first (least damped) trial already met
-// ftol (the model predicted no more than FTol relative reduction) or xtol,
-// and StopMuMax — stuck — otherwise.
+// xtol, or predicted a reduction below what the loss can resolve (8ε
+// relative: the rounding floor, reported as ftol); StopMuMax — stuck —
+// otherwise.
 func (c LMConfig) stuckStop(f float64, first trial) Stop {
 	switch {
 	case !first.ok:
 		return StopMuMax
-	case c.FTol >= 0 && f > 0 && first.pred/f <= c.FTol:
-		return StopConvergedFtol
 	case first.small:
 		return StopConvergedXtol
+	case c.FTol >= 0 && first.pred < lmAcceptRel*f:
+		return StopConvergedFtol
 	}
 	return StopMuMax
 }

@@ -15,12 +15,13 @@ type geodesic struct {
 // accelerate adds Transtrum–Sethna geodesic acceleration to the velocity
 // v = o.delta: r_vv ≈ (2/h)·((r(θ+hv) - r(θ))/h - J·v), a solves the
 // damped system with b = Jᵀ·r_vv, and the step becomes v + a/2 when
-// 2‖a‖_D/‖v‖_D ≤ α. It reports false, leaving o.delta = v, when the
-// acceleration is too large, cannot be solved or is not finite: the caller
-// then tries the plain step. (Rejecting the whole trial instead, as the
-// paper does, fails near a minimum: there v is tiny while the rounding of
-// the finite difference keeps a from shrinking, so every μ is rejected.)
-func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (bool, error) {
+// 2‖a‖_D/‖v‖_D ≤ α; when that ratio is larger the trial is rejected
+// (reject true) and μ grows, as in the paper. When r_vv is no larger than
+// the rounding of its finite difference (about ε·|r|/h² per row, 10×),
+// the acceleration is noise: o.delta stays v and the plain step is tried.
+// (Near a minimum v is tiny while that rounding does not shrink, so the
+// paper's rule would reject every μ there.)
+func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (reject bool, err error) {
 	s, c := o.sys, o.cfg
 	theta := ls.Params()
 	rows := s.rows
@@ -35,18 +36,26 @@ func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (bool, er
 	for i := range theta {
 		theta[i] = o.theta[i] + h*o.delta[i]
 	}
-	err := ls.Residuals(ctx, g.rvv)
+	err = ls.Residuals(ctx, g.rvv)
 	copy(theta, o.theta)
 	if err != nil {
 		return false, err
 	}
+	const eps = 0x1p-52
+	var size, noise float64
 	for q := 0; q < rows; q++ {
 		jv := 0.0
 		row := s.J.RawRowView(q)
 		for i, v := range o.delta {
 			jv += row[i] * v
 		}
+		n := 2 / (h * h) * eps * (math.Abs(g.rvv[q]) + math.Abs(s.r[q]) + math.Abs(h*jv))
+		noise += n * n
 		g.rvv[q] = 2 / h * ((g.rvv[q]-s.r[q])/h - jv)
+		size += g.rvv[q] * g.rvv[q]
+	}
+	if !(size > 100*noise) { // ‖r_vv‖ ≤ 10× its rounding (or not finite)
+		return false, nil
 	}
 	clear(g.ba)
 	for q := 0; q < rows; q++ {
@@ -65,10 +74,10 @@ func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (bool, er
 		nv += o.d[i] * o.delta[i] * o.delta[i]
 	}
 	if nv == 0 || !(2*math.Sqrt(na/nv) <= c.GeodesicAlpha) {
-		return false, nil
+		return true, nil
 	}
 	for i := range o.delta {
 		o.delta[i] += g.acc[i] / 2
 	}
-	return true, nil
+	return false, nil
 }
