@@ -420,6 +420,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 		res = s.r
 	}
 	var first trial // the iteration's first solved trial, for the mu_max verdict
+	o.geo.rejects = 0
 	for {
 		if err := ctx.Err(); err != nil {
 			copy(theta, o.theta)

@@ -10,7 +10,16 @@ type geodesic struct {
 	rvv []float64 // r(θ+hv), then the second directional derivative r_vv
 	acc []float64 // the acceleration a
 	ba  []float64 // Jᵀ·r_vv
+
+	rejects int // trials of this iteration rejected by the ratio test
 }
+
+// geodesicRejects is how many trials of one iteration the ratio test may
+// reject (each raising μ) before the acceleration is clipped to the bound
+// instead: where μ is tiny beside JᵀWJ (badly scaled parameters under
+// identity damping) raising μ barely changes v, and the paper's rule alone
+// would reject every μ up to MuMax.
+const geodesicRejects = 8
 
 // accelerate adds Transtrum–Sethna geodesic acceleration to the velocity
 // v = o.delta: r_vv ≈ (2/h)·((r(θ+hv) - r(θ))/h - J·v), a solves the
@@ -68,16 +77,28 @@ func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (reject b
 	if err != nil || !ok {
 		return false, err
 	}
+	// The ratio is measured in the metric diag(JᵀWJ) (Transtrum & Sethna's
+	// choice), which makes it invariant to rescaling the parameters.
 	var na, nv float64
+	raw := s.jtj.RawSymmetric()
 	for i := range g.acc {
-		na += o.d[i] * g.acc[i] * g.acc[i]
-		nv += o.d[i] * o.delta[i] * o.delta[i]
+		m := raw.Data[i*raw.Stride+i]
+		na += m * g.acc[i] * g.acc[i]
+		nv += m * o.delta[i] * o.delta[i]
 	}
-	if nv == 0 || !(2*math.Sqrt(na/nv) <= c.GeodesicAlpha) {
-		return true, nil
+	if nv == 0 || math.IsNaN(na) || math.IsInf(na, 0) {
+		return false, nil
+	}
+	k := 0.5
+	if ratio := 2 * math.Sqrt(na/nv); ratio > c.GeodesicAlpha {
+		if g.rejects < geodesicRejects {
+			g.rejects++
+			return true, nil
+		}
+		k *= c.GeodesicAlpha / ratio
 	}
 	for i := range o.delta {
-		o.delta[i] += g.acc[i] / 2
+		o.delta[i] += k * g.acc[i]
 	}
 	return false, nil
 }

@@ -267,7 +267,7 @@ func TestLMUnderdeterminedAndL2(t *testing.T) {
 	require.NoError(t, want.SolveVec(&ata, &aty))
 	for _, solver := range []Solver{SolverCholesky, SolverQR} {
 		p := mk()
-		runLM(t, LM(LMConfig{L2: beta, Solver: solver, MinGrad: 1e-13}), p, 100)
+		runLM(t, LM(LMConfig{L2: beta, Solver: solver, MinGrad: 1e-13, FTol: -1, XTol: -1, GTol: -1}), p, 100)
 		assert.InDeltaSlice(t, want.RawVector().Data, p.theta, 1e-7, solver.String())
 	}
 }
