@@ -62,7 +62,7 @@ func (c LMConfig) stuckStop(f float64, first trial) Stop {
 		return StopMuMax
 	case first.small:
 		return StopConvergedXtol
-	case c.FTol >= 0 && first.pred < lmAcceptRel*f:
+	case c.FTol >= 0 && first.pred <= lmAcceptRel*f: // f = 0 included
 		return StopConvergedFtol
 	}
 	return StopMuMax

@@ -71,8 +71,8 @@ func (s *lmSystem) needJ(rows int) {
 }
 
 // solve finds δ with (JᵀWJ + diag(e))·δ = -b, where b = Jᵀ·res + lin.
-// The Cholesky path uses b; the QR path uses res and lin; the
-// underdetermined path (this step's J has fewer rows than P) uses b. It
+// The Cholesky path uses b; the QR path and the underdetermined path (this
+// step's J has fewer rows than P) use res and lin. It
 // returns false when the factorization fails or the result is not finite,
 // and ctx's error when it is cancelled during the solve. The condition
 // estimate of the factored matrix is returned by the QR and underdetermined
@@ -87,7 +87,7 @@ func (s *lmSystem) solve(ctx context.Context, solver Solver, e, b, res, lin, del
 	case solver == SolverQR:
 		cond, ok = s.solveQR(e, res, lin, delta)
 	case s.hasJ && s.rows < s.p:
-		cond, ok = s.solveUnderdetermined(e, b, delta)
+		cond, ok = s.solveUnderdetermined(e, res, lin, delta)
 	default:
 		cond, ok, err = s.solveCholesky(ctx, e, b, delta)
 		if err != nil {
@@ -223,13 +223,15 @@ func (s *lmSystem) solveQR(e, res, lin, delta []float64) (float64, bool) {
 	return cond, true
 }
 
-// solveUnderdetermined uses the Woodbury identity when J has fewer rows
-// than columns: with E = diag(e),
+// solveUnderdetermined is for a J with fewer rows than columns. With
+// E = diag(e) and M = I + J·E⁻¹·Jᵀ (rows×rows), the push-through identity
+// turns (JᵀJ + E)·δ = -(Jᵀres + lin) into
 //
-//	δ = -(E⁻¹b - E⁻¹Jᵀ(I + J·E⁻¹·Jᵀ)⁻¹·J·E⁻¹b)
+//	δ = -E⁻¹·(Jᵀ·M⁻¹·(res - J·E⁻¹·lin) + lin)
 //
-// which factors a rows×rows matrix instead of P×P.
-func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
+// which factors M instead of the P×P system and, unlike the Woodbury form
+// E⁻¹b - E⁻¹Jᵀ·M⁻¹·J·E⁻¹b, subtracts no large terms when μ is small.
+func (s *lmSystem) solveUnderdetermined(e, res, lin, delta []float64) (float64, bool) {
 	rows := s.rows
 	if len(s.tmp) != s.p {
 		s.tmp = make([]float64, s.p)
@@ -241,7 +243,10 @@ func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
 		if !(ei > 0) {
 			return math.Inf(1), false
 		}
-		s.tmp[i] = b[i] / ei // E⁻¹b
+		s.tmp[i] = 0
+		if lin != nil {
+			s.tmp[i] = lin[i] / ei // E⁻¹·lin
+		}
 	}
 	// M = I + J·E⁻¹·Jᵀ
 	JE := mat.DenseCopyOf(s.J)
@@ -268,14 +273,21 @@ func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
 		return math.Inf(1), false
 	}
 	u := mat.NewVecDense(rows, s.tmp2[:rows])
-	u.MulVec(s.J, mat.NewVecDense(s.p, s.tmp)) // J·E⁻¹b
+	u.MulVec(s.J, mat.NewVecDense(s.p, s.tmp)) // J·E⁻¹·lin
+	for q := 0; q < rows; q++ {
+		u.SetVec(q, res[q]-u.AtVec(q))
+	}
 	if err := chol.SolveVecTo(u, u); err != nil {
 		return chol.Cond(), false
 	}
 	back := mat.NewVecDense(s.p, nil)
-	back.MulVec(s.J.T(), u) // Jᵀ·M⁻¹·J·E⁻¹b
+	back.MulVec(s.J.T(), u) // Jᵀ·M⁻¹·(res - J·E⁻¹·lin)
 	for i := range delta {
-		delta[i] = -(s.tmp[i] - back.AtVec(i)/e[i])
+		l := 0.0
+		if lin != nil {
+			l = lin[i]
+		}
+		delta[i] = -(back.AtVec(i) + l) / e[i]
 	}
 	return chol.Cond(), true
 }

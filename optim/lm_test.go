@@ -305,7 +305,7 @@ func TestLMSolversAgree(t *testing.T) {
 	qr, under := make([]float64, 5), make([]float64, 5)
 	_, ok = sys.solveQR(e, r, lin, qr)
 	require.True(t, ok)
-	_, ok = sys.solveUnderdetermined(e, b, under)
+	_, ok = sys.solveUnderdetermined(e, r, lin, under)
 	require.True(t, ok)
 	assert.InDeltaSlice(t, chol, qr, 1e-12)
 	assert.InDeltaSlice(t, chol, under, 1e-12)
