@@ -44,7 +44,8 @@ type Data struct {
 	N             int
 	X             []float64 // N × Inputs
 	Y             []float64 // N × Targets
-	Weights       []float64 // per sample, ≥ 0; nil means 1
+	Weights       []float64 // per sample, ≥ 0; nil means Weight for every sample
+	Weight        float64   // every sample's weight when Weights is nil, ≥ 0; 0 means 1
 	OutputWeights []float64 // per residual, ≥ 0; nil means 1
 }
 
@@ -208,6 +209,17 @@ func (e *Engine) NormalEquations(ctx context.Context, d Data, jtj *mat.SymDense,
 	return loss, nil
 }
 
+// weight is sample i's weight.
+func (d Data) weight(i int) float64 {
+	switch {
+	case d.Weights != nil:
+		return d.Weights[i]
+	case d.Weight != 0:
+		return d.Weight
+	}
+	return 1
+}
+
 func (e *Engine) check(d Data) error {
 	s := e.spec
 	switch {
@@ -221,6 +233,9 @@ func (e *Engine) check(d Data) error {
 		return fmt.Errorf("jac: %d sample weights for %d samples", len(d.Weights), d.N)
 	case d.OutputWeights != nil && len(d.OutputWeights) != s.Residuals:
 		return fmt.Errorf("jac: %d output weights for %d residuals", len(d.OutputWeights), s.Residuals)
+	}
+	if !(d.Weight >= 0) || math.IsInf(d.Weight, 0) {
+		return fmt.Errorf("jac: sample weight %v", d.Weight)
 	}
 	for i, w := range d.Weights {
 		if !(w >= 0) || math.IsInf(w, 0) {

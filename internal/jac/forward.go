@@ -75,10 +75,7 @@ func (e *Engine) SumSquares(ctx context.Context, d Data) (float64, error) {
 	var sum, comp float64
 	err := e.forwardChunks(ctx, d, func(first, _ int, res []float64) {
 		for q, v := range res {
-			w := 1.0
-			if d.Weights != nil {
-				w = d.Weights[first+q/R]
-			}
+			w := d.weight(first + q/R)
 			if d.OutputWeights != nil {
 				w *= d.OutputWeights[q%R]
 			}
