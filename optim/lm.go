@@ -201,9 +201,15 @@ func CurveFit() LMConfig {
 //
 //	(JᵀWJ + μD)·δ = -JᵀWr
 //
-// for growing μ until θ+δ lowers the loss by more than rounding can
-// (f_new < f·(1 - 8ε), both from LeastSquares.SumSquares), keeping JᵀWJ
-// across retries, and keeps θ bit-identical when no step is accepted. A
+// for growing μ until θ+δ passes the acceptance rule (see acceptable: a
+// decrease rounding cannot fake, f_new < f·(1 - 8ε) with both losses from
+// LeastSquares.SumSquares, or a Gauss–Newton step whose predicted gain is
+// itself below that resolution and that does not measurably raise the
+// loss), keeping JᵀWJ across retries, and keeps θ bit-identical when no
+// step is accepted. It stops with a converged Stop when a MINPACK test
+// (FTol, XTol, GTol) or MinGrad holds, with StopMuMax only when μ ran past
+// MuMax while none held (stuck), and with StopNotFinite (and a Warning)
+// when J holds NaN or ±Inf entries, without stepping on them. A
 // failed factorization counts as a rejected step, so weights never become
 // NaN. With L2 = β the objective is loss + β‖θ‖², folded in as JᵀWJ + βI
 // and JᵀWr + βθ.

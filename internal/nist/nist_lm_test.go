@@ -101,3 +101,31 @@ func TestNISTGeodesic(t *testing.T) {
 	cfg.Geodesic = true
 	fitAll(t, cfg, 6, false, map[string]bool{"MGH17/1": true})
 }
+
+// TestNISTStallIsNotConverged: fits cut short never say they converged —
+// two epochs end "epochs", and a damping cap that stops the fit early
+// ends "mu_max" (stuck) far from the certified values.
+func TestNISTStallIsNotConverged(t *testing.T) {
+	for _, name := range []string{"MGH17", "Lanczos3", "ENSO"} {
+		p, err := Load(dataDir, name)
+		require.NoError(t, err)
+		_, h, err := FitWith(context.Background(), p, p.Start[0], optim.CurveFit(), golem.FitConfig{Epochs: 2})
+		require.NoError(t, err)
+		assert.Equal(t, golem.StopEpochs, h.Stop, name)
+		assert.False(t, h.Stop.Converged(), name)
+	}
+	p, err := Load(dataDir, "MGH17")
+	require.NoError(t, err)
+	cfg := optim.CurveFit()
+	cfg.MuMax = 1e-2
+	b, h, err := FitWith(context.Background(), p, p.Start[0], cfg, golem.FitConfig{})
+	require.NoError(t, err)
+	lre := 11.0
+	for i, v := range b {
+		lre = math.Min(lre, LRE(v, p.Certified[i]))
+	}
+	t.Logf("MGH17 with MuMax 1e-2: LRE %.1f after %d iterations, stop %s", lre, len(h.Steps), h.Stop)
+	assert.Less(t, lre, 3.0)
+	assert.Equal(t, optim.StopMuMax, h.Stop)
+	assert.False(t, h.Stop.Converged())
+}
