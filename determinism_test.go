@@ -8,6 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"gonum.org/v1/gonum/mat"
+
+	"golem/internal/jac"
 	"golem/layers"
 	"golem/losses"
 	"golem/optim"
@@ -87,4 +90,35 @@ func TestLMBaselineIsTheLastTrialLoss(t *testing.T) {
 			assert.Equal(t, s.Loss, h.Steps[k+1].Loss, "step %d", k)
 		}
 	}
+}
+
+// TestSumSquaresStreamsInChunks: the Jacobian engine's residual-only loss
+// over 5,000 samples (two chunks of 4,096 rows, the last one partial and
+// padded by repeating a real row) equals Σ r² from the normal equations and
+// from the full residual vector, and gives the same bits on every call.
+func TestSumSquaresStreamsInChunks(t *testing.T) {
+	x, y := sinData(5000, 6)
+	m := lmNet(t, optim.LMConfig{})
+	e, err := m.jacobianEngine()
+	require.NoError(t, err)
+	d := jac.Data{N: 5000, X: x.RawMatrix().Data, Y: y.RawMatrix().Data, Weight: 0.5}
+	ctx := context.Background()
+	s1, err := e.SumSquares(ctx, d)
+	require.NoError(t, err)
+	s2, err := e.SumSquares(ctx, d)
+	require.NoError(t, err)
+	assert.Equal(t, s1, s2)
+
+	P := m.Params().Len()
+	ne, err := e.NormalEquations(ctx, d, mat.NewSymDense(P, nil), make([]float64, P))
+	require.NoError(t, err)
+	assert.InDelta(t, ne, s1, 1e-12*ne)
+	r := make([]float64, 5000)
+	require.NoError(t, e.Residuals(ctx, d, r))
+	var direct float64
+	for _, v := range r {
+		direct += 0.5 * v * v
+	}
+	assert.InDelta(t, direct, s1, 1e-12*direct)
+	assert.Greater(t, s1, 0.0)
 }
