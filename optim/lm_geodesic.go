@@ -10,27 +10,17 @@ type geodesic struct {
 	rvv []float64 // r(θ+hv), then the second directional derivative r_vv
 	acc []float64 // the acceleration a
 	ba  []float64 // Jᵀ·r_vv
-
-	rejects int // trials of this iteration rejected by the ratio test
 }
-
-// geodesicRejects is how many trials of one iteration the ratio test may
-// reject (each raising μ) before the acceleration is clipped to the bound
-// instead: where μ is tiny beside JᵀWJ (badly scaled parameters under
-// identity damping) raising μ barely changes v, and the paper's rule alone
-// would reject every μ up to MuMax.
-const geodesicRejects = 8
 
 // accelerate adds Transtrum–Sethna geodesic acceleration to the velocity
 // v = o.delta: r_vv ≈ (2/h)·((r(θ+hv) - r(θ))/h - J·v), a solves the
-// damped system with b = Jᵀ·r_vv, and the step becomes v + a/2 when
-// 2‖a‖_D/‖v‖_D ≤ α; when that ratio is larger the trial is rejected
-// (reject true) and μ grows, as in the paper. When r_vv is no larger than
-// the rounding of its finite difference (about ε·|r|/h² per row, 10×),
-// the acceleration is noise: o.delta stays v and the plain step is tried.
-// (Near a minimum v is tiny while that rounding does not shrink, so the
-// paper's rule would reject every μ there.)
-func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (reject bool, err error) {
+// damped system with b = Jᵀ·r_vv, and o.delta becomes v + a/2 when
+// 2‖a‖/‖v‖ ≤ α in the metric diag(JᵀWJ); it reports whether it applied
+// the acceleration. It does not when that ratio is larger, when a cannot
+// be solved or is not finite, or when r_vv is within 10× of the rounding
+// of its finite difference (about ε·|r|/h² per row: near a minimum v is
+// tiny while that rounding does not shrink, so a would be noise).
+func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (applied bool, err error) {
 	s, c := o.sys, o.cfg
 	theta := ls.Params()
 	rows := s.rows
@@ -91,14 +81,10 @@ func (o *LMOptimizer) accelerate(ctx context.Context, ls LeastSquares) (reject b
 	}
 	k := 0.5
 	if ratio := 2 * math.Sqrt(na/nv); ratio > c.GeodesicAlpha {
-		if g.rejects < geodesicRejects {
-			g.rejects++
-			return true, nil
-		}
-		k *= c.GeodesicAlpha / ratio
+		return false, nil
 	}
 	for i := range o.delta {
 		o.delta[i] += k * g.acc[i]
 	}
-	return false, nil
+	return true, nil
 }
