@@ -17,7 +17,10 @@ import (
 type lsState struct {
 	engine *jac.Engine
 	data   jac.Data
-	sqrtW  []float64 // √W per J row
+	sqrtW  []float64 // √W per J row, when sqrtWReady
+	// weights is the per-sample weight buffer, reused between batches.
+	weights    []float64
+	sqrtWReady bool
 }
 
 // batchRef is the batch an objective stands for: samples order[lo:hi] of d.
@@ -72,22 +75,46 @@ func (o *batchObjective) leastSquares() (*lsState, error) {
 		data.X = gather(o.ls.data.X, b.d.x, b.d.xCols, idx)
 		data.Y = gather(o.ls.data.Y, b.d.y, b.d.yCols, idx)
 	}
-	data.Weights = resize(o.ls.data.Weights, rows)
-	for i := range data.Weights {
-		sample := b.lo + i
-		if idx != nil {
-			sample = idx[i]
+	if b.d.sw == nil {
+		// One weight for every sample: no per-sample slice, so the memory
+		// kept between steps does not grow with N.
+		data.Weight = sampleWeight(m.loss, rows)
+	} else {
+		data.Weights = resize(o.ls.weights, rows)
+		o.ls.weights = data.Weights
+		for i := range data.Weights {
+			sample := b.lo + i
+			if idx != nil {
+				sample = idx[i]
+			}
+			data.Weights[i] = sampleWeight(m.loss, rows) * b.d.weight(sample)
 		}
-		data.Weights[i] = sampleWeight(m.loss, rows) * b.d.weight(sample)
 	}
 	o.ls.data = data
-	R := o.ls.engine.Rows(1)
-	o.ls.sqrtW = resize(o.ls.sqrtW, rows*R)
-	for q := range o.ls.sqrtW {
-		o.ls.sqrtW[q] = math.Sqrt(data.Weights[q/R])
-	}
+	o.ls.sqrtWReady = false
 	o.lsReady = true
 	return o.ls, nil
+}
+
+// rowScale returns √W per J row, built on first use for the batch (only
+// the full-J paths need it).
+func (ls *lsState) rowScale() []float64 {
+	if ls.sqrtWReady {
+		return ls.sqrtW
+	}
+	R := ls.engine.Rows(1)
+	ls.sqrtW = resize(ls.sqrtW, ls.data.N*R)
+	for q := range ls.sqrtW {
+		w := ls.data.Weight
+		if ls.data.Weights != nil {
+			w = ls.data.Weights[q/R]
+		} else if w == 0 {
+			w = 1
+		}
+		ls.sqrtW[q] = math.Sqrt(w)
+	}
+	ls.sqrtWReady = true
+	return ls.sqrtW
 }
 
 // jacobianEngine returns the model's Jacobian engine, built on first use
@@ -131,6 +158,19 @@ func (o *batchObjective) Rows() int {
 	return ls.engine.Rows(ls.data.N)
 }
 
+// SumSquares returns Σ W·r² for the batch at the current θ, from the
+// Jacobian engine's residual-only pass (chunked, so memory is O(chunk) and
+// no graph over all rows is built; compensated summation in row order, so
+// the same θ gives the same bits). Levenberg–Marquardt compares its
+// baseline and trial losses by this one function.
+func (o *batchObjective) SumSquares(ctx context.Context) (float64, error) {
+	ls, err := o.leastSquares()
+	if err != nil {
+		return 0, err
+	}
+	return ls.engine.SumSquares(ctx, ls.data)
+}
+
 // NormalEquations fills JᵀWJ and JᵀWr for the batch and returns its loss.
 func (o *batchObjective) NormalEquations(ctx context.Context, jtj *mat.SymDense, jtr []float64) (float64, error) {
 	ls, err := o.leastSquares()
@@ -149,7 +189,7 @@ func (o *batchObjective) Jacobian(ctx context.Context, dst *mat.Dense, r []float
 	if err := ls.engine.Jacobian(ctx, ls.data, dst, r); err != nil {
 		return err
 	}
-	for q, sw := range ls.sqrtW {
+	for q, sw := range ls.rowScale() {
 		row := dst.RawRowView(q)
 		for i := range row {
 			row[i] *= sw
@@ -168,7 +208,7 @@ func (o *batchObjective) Residuals(ctx context.Context, r []float64) error {
 	if err := ls.engine.Residuals(ctx, ls.data, r); err != nil {
 		return err
 	}
-	for q, sw := range ls.sqrtW {
+	for q, sw := range ls.rowScale() {
 		r[q] *= sw
 	}
 	return nil

@@ -38,7 +38,7 @@ func TestLMThroughFitStopReasons(t *testing.T) {
 	assert.Less(t, h.Steps[len(h.Steps)-1].GradNorm, 1e-2)
 
 	// A linear model on exactly linear data: one Gauss–Newton step solves
-	// it, after which no step can lower the loss and μ climbs past MuMax.
+	// it, and LM says it converged (not mu_max, which means stuck).
 	line := NewSequential(layers.Dense(1))
 	require.NoError(t, line.Compile(Input(1), losses.MSE(), optim.LM(optim.LMConfig{MinGrad: -1})))
 	ly := mat.NewDense(100, 1, nil)
@@ -47,9 +47,8 @@ func TestLMThroughFitStopReasons(t *testing.T) {
 	}
 	h, err = line.Fit(ctx, x, ly, FitConfig{Epochs: 500})
 	require.NoError(t, err)
-	assert.Equal(t, optim.StopMuMax, h.Stop)
+	assert.True(t, h.Stop.Converged(), "stop %q", h.Stop)
 	assert.Less(t, h.Len(), 10)
-	assert.False(t, h.Steps[len(h.Steps)-1].Accepted)
 
 	h, err = lmNet(t, optim.LMConfig{}).Fit(ctx, x, y, FitConfig{Epochs: 1 << 30, TimeLimit: 50 * time.Millisecond})
 	require.NoError(t, err)

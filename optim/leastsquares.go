@@ -12,8 +12,14 @@ import (
 // residual form.
 type LeastSquares interface {
 	Objective
-	// Rows is the number of residuals (samples × residuals per sample).
+	// Rows is the number of residuals (samples × residuals per sample) of
+	// the current batch; it may change from step to step.
 	Rows() int
+	// SumSquares returns Σ W·r² at the current θ: the loss LM compares.
+	// It must be one code path with one summation order, so the same θ
+	// gives the same bits every call, and its memory must not grow with
+	// Rows beyond the data itself (evaluate in chunks).
+	SumSquares(ctx context.Context) (float64, error)
 	// NormalEquations fills jtj with JᵀWJ (P×P) and jtr with JᵀWr at the
 	// current θ and returns the loss, streaming J so memory stays
 	// O(P² + chunk·P).

@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -39,9 +40,11 @@ func (s Solver) String() string {
 // lmSystem holds one iteration's linear algebra and reusable workspace.
 type lmSystem struct {
 	p            int
+	rows         int           // residual rows of the current step
+	hasJ         bool          // J and r were computed for the current step
 	jtj          *mat.SymDense // JᵀWJ, kept across μ retries
 	jtr          []float64     // JᵀWr
-	J            *mat.Dense    // √W·J when the solver or geodesic acceleration needs it
+	J            *mat.Dense    // √W·J (rows×P) when this step's solver or geodesic acceleration needs it
 	r            []float64     // √W·r with J
 	work         *mat.SymDense // the factored, equilibrated system of the last Cholesky solve
 	norm         float64       // its 1-norm before factoring, for the condition estimate
@@ -57,8 +60,10 @@ func newLMSystem(p int) *lmSystem {
 	return &lmSystem{p: p, jtj: mat.NewSymDense(p, nil), jtr: make([]float64, p), work: mat.NewSymDense(p, nil)}
 }
 
-// needJ makes room for the full J of the given rows.
+// needJ makes room for the full J of the given rows (its contents are
+// left to the caller to overwrite).
 func (s *lmSystem) needJ(rows int) {
+	s.rows = rows
 	if s.J == nil || len(s.r) != rows {
 		s.J = mat.NewDense(rows, s.p, nil)
 		s.r = make([]float64, rows)
@@ -66,30 +71,50 @@ func (s *lmSystem) needJ(rows int) {
 }
 
 // solve finds δ with (JᵀWJ + diag(e))·δ = -b, where b = Jᵀ·res + lin.
-// The Cholesky path uses b; the QR path uses res and lin; the
-// underdetermined path uses b. It returns false when the factorization
-// fails or the result is not finite. The condition estimate of the factored
-// matrix is returned by the QR and underdetermined paths; the Cholesky path
-// returns 0 and leaves it to cond, for the accepted step only.
-func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond float64, ok bool) {
+// The Cholesky path uses b; the QR path and the underdetermined path (this
+// step's J has fewer rows than P) use res and lin. It
+// returns false when the factorization fails or the result is not finite,
+// and ctx's error when it is cancelled during the solve. The condition
+// estimate of the factored matrix is returned by the QR and underdetermined
+// paths; the Cholesky path returns 0 and leaves it to cond, for the
+// accepted step only.
+func (s *lmSystem) solve(ctx context.Context, solver Solver, e, b, res, lin, delta []float64) (cond float64, ok bool, err error) {
 	s.lastCholesky = false
+	if err := ctx.Err(); err != nil {
+		return 0, false, err
+	}
 	switch {
 	case solver == SolverQR:
 		cond, ok = s.solveQR(e, res, lin, delta)
-	case s.J != nil && len(s.r) < s.p:
-		cond, ok = s.solveUnderdetermined(e, b, delta)
+	case s.hasJ && s.rows < s.p:
+		cond, ok = s.solveUnderdetermined(e, res, lin, delta)
 	default:
-		cond, ok = s.solveCholesky(e, b, delta)
+		cond, ok, err = s.solveCholesky(ctx, e, b, delta)
+		if err != nil {
+			return cond, false, err
+		}
 		s.lastCholesky = ok
 	}
 	if ok {
 		for _, v := range delta {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return cond, false
+				return cond, false, nil
 			}
 		}
 	}
-	return cond, ok
+	return cond, ok, nil
+}
+
+// cholesky factors a in place as UᵀU (upper triangle, LAPACK Potrf's
+// layout) and reports false when a is not positive definite, or ctx's
+// error. It is the one place a blocked factorization that checks ctx
+// between blocks plugs in.
+func cholesky(ctx context.Context, a blas64.Symmetric) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	_, ok := lapack64.Potrf(a)
+	return ok, nil
 }
 
 // solveCholesky factors the equilibrated system S·(JᵀWJ + E)·S with
@@ -97,7 +122,7 @@ func (s *lmSystem) solve(solver Solver, e, b, res, lin, delta []float64) (cond f
 // on the condition number of that scaled matrix (van der Sluis), often
 // orders of magnitude below the unscaled one when parameters differ in
 // scale. The condition estimate (cholCond) is the scaled one.
-func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
+func (s *lmSystem) solveCholesky(ctx context.Context, e, b, delta []float64) (float64, bool, error) {
 	if len(s.tmp) != s.p {
 		s.tmp = make([]float64, s.p)
 	}
@@ -106,7 +131,7 @@ func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 	for i := 0; i < s.p; i++ {
 		d := src.Data[i*src.Stride+i] + e[i]
 		if !(d > 0) || math.IsInf(d, 0) {
-			return math.Inf(1), false
+			return math.Inf(1), false, nil
 		}
 		scale[i] = 1 / math.Sqrt(d)
 	}
@@ -117,16 +142,19 @@ func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 		}
 		out[i] = 1
 	}
-	// Factor in place with LAPACK's Potrf and solve with two triangular
-	// solves; the condition estimate (Pocon) is left to cholCond, so the
-	// rejected trials of an iteration do not pay for it.
+	// Factor in place and solve with two triangular solves; the condition
+	// estimate (Pocon) is left to cholCond, so the rejected trials of an
+	// iteration do not pay for it.
 	sym := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: dst.Data, Stride: dst.Stride}
-	work := make([]float64, s.p)
-	s.norm = lapack64.Lansy(lapack.MaxColumnSum, sym, work)
-	tri, ok := lapack64.Potrf(sym)
-	if !ok {
-		return math.Inf(1), false
+	if len(s.tmp2) < s.p {
+		s.tmp2 = make([]float64, s.p)
 	}
+	s.norm = lapack64.Lansy(lapack.MaxColumnSum, sym, s.tmp2[:s.p])
+	ok, err := cholesky(ctx, sym)
+	if err != nil || !ok {
+		return math.Inf(1), false, err
+	}
+	tri := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: s.p, Data: dst.Data, Stride: dst.Stride}
 	for i := range delta {
 		delta[i] = b[i] * scale[i]
 	}
@@ -136,7 +164,7 @@ func (s *lmSystem) solveCholesky(e, b, delta []float64) (float64, bool) {
 	for i := range delta {
 		delta[i] = -delta[i] * scale[i]
 	}
-	return 0, true
+	return 0, true, nil
 }
 
 // cond returns the condition estimate of the last solve.
@@ -195,25 +223,30 @@ func (s *lmSystem) solveQR(e, res, lin, delta []float64) (float64, bool) {
 	return cond, true
 }
 
-// solveUnderdetermined uses the Woodbury identity when J has fewer rows
-// than columns: with E = diag(e),
+// solveUnderdetermined is for a J with fewer rows than columns. With
+// E = diag(e) and M = I + J·E⁻¹·Jᵀ (rows×rows), the push-through identity
+// turns (JᵀJ + E)·δ = -(Jᵀres + lin) into
 //
-//	δ = -(E⁻¹b - E⁻¹Jᵀ(I + J·E⁻¹·Jᵀ)⁻¹·J·E⁻¹b)
+//	δ = -E⁻¹·(Jᵀ·M⁻¹·(res - J·E⁻¹·lin) + lin)
 //
-// which factors a rows×rows matrix instead of P×P.
-func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
-	rows := len(s.r)
+// which factors M instead of the P×P system and, unlike the Woodbury form
+// E⁻¹b - E⁻¹Jᵀ·M⁻¹·J·E⁻¹b, subtracts no large terms when μ is small.
+func (s *lmSystem) solveUnderdetermined(e, res, lin, delta []float64) (float64, bool) {
+	rows := s.rows
 	if len(s.tmp) != s.p {
 		s.tmp = make([]float64, s.p)
 	}
-	if len(s.tmp2) != rows {
+	if len(s.tmp2) < rows {
 		s.tmp2 = make([]float64, rows)
 	}
 	for i, ei := range e {
 		if !(ei > 0) {
 			return math.Inf(1), false
 		}
-		s.tmp[i] = b[i] / ei // E⁻¹b
+		s.tmp[i] = 0
+		if lin != nil {
+			s.tmp[i] = lin[i] / ei // E⁻¹·lin
+		}
 	}
 	// M = I + J·E⁻¹·Jᵀ
 	JE := mat.DenseCopyOf(s.J)
@@ -239,15 +272,22 @@ func (s *lmSystem) solveUnderdetermined(e, b, delta []float64) (float64, bool) {
 	if !chol.Factorize(sym) {
 		return math.Inf(1), false
 	}
-	u := mat.NewVecDense(rows, s.tmp2)
-	u.MulVec(s.J, mat.NewVecDense(s.p, s.tmp)) // J·E⁻¹b
+	u := mat.NewVecDense(rows, s.tmp2[:rows])
+	u.MulVec(s.J, mat.NewVecDense(s.p, s.tmp)) // J·E⁻¹·lin
+	for q := 0; q < rows; q++ {
+		u.SetVec(q, res[q]-u.AtVec(q))
+	}
 	if err := chol.SolveVecTo(u, u); err != nil {
 		return chol.Cond(), false
 	}
 	back := mat.NewVecDense(s.p, nil)
-	back.MulVec(s.J.T(), u) // Jᵀ·M⁻¹·J·E⁻¹b
+	back.MulVec(s.J.T(), u) // Jᵀ·M⁻¹·(res - J·E⁻¹·lin)
 	for i := range delta {
-		delta[i] = -(s.tmp[i] - back.AtVec(i)/e[i])
+		l := 0.0
+		if lin != nil {
+			l = lin[i]
+		}
+		delta[i] = -(back.AtVec(i) + l) / e[i]
 	}
 	return chol.Cond(), true
 }

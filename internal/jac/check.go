@@ -141,25 +141,3 @@ func (f *forwardGraph) eval(d Data, out []float64) error {
 	copy(out, f.r.Data())
 	return nil
 }
-
-// Residuals writes the residuals of d (N·R, row-major) into r, without J.
-func (e *Engine) Residuals(ctx context.Context, d Data, r []float64) error {
-	if err := e.check(d); err != nil {
-		return err
-	}
-	if len(r) != e.Rows(d.N) {
-		return fmt.Errorf("jac: %d residuals, want %d", len(r), e.Rows(d.N))
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f, ok := e.forward[d.N]
-	if !ok {
-		var err error
-		if f, err = e.buildForward(d.N); err != nil {
-			return err
-		}
-		e.forward[d.N] = f
-	}
-	return f.eval(d, r)
-}

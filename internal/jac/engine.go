@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -45,7 +44,8 @@ type Data struct {
 	N             int
 	X             []float64 // N × Inputs
 	Y             []float64 // N × Targets
-	Weights       []float64 // per sample, ≥ 0; nil means 1
+	Weights       []float64 // per sample, ≥ 0; nil means Weight for every sample
+	Weight        float64   // every sample's weight when Weights is nil, ≥ 0; 0 means 1
 	OutputWeights []float64 // per residual, ≥ 0; nil means 1
 }
 
@@ -57,10 +57,17 @@ type Config struct {
 	// MemoryBudget bounds one worker's chunk of J in bytes; default 32 MiB.
 	MemoryBudget int
 	// Workers is the number of goroutines, each with its own graphs;
-	// default min(2, GOMAXPROCS). Results are bit-identical run to run for
-	// a given Workers.
+	// default 2, whatever GOMAXPROCS is (on one processor the goroutines
+	// take turns). The chunk plan and the order of every reduction depend
+	// only on Workers and the data, so results are bit-identical run to run
+	// and across GOMAXPROCS for a given Workers.
 	Workers int
 }
+
+// DefaultWorkers is Config.Workers' default. It is a constant, not
+// GOMAXPROCS, because the chunk plan (and so the rounding of the normal
+// equations) depends on it.
+const DefaultWorkers = 2
 
 // Route is how the engine differentiates a parameter per sample.
 type Route int
@@ -115,7 +122,7 @@ func New(spec Spec, cfg Config) (*Engine, error) {
 		cfg.MemoryBudget = 32 << 20
 	}
 	if cfg.Workers == 0 {
-		cfg.Workers = min(2, runtime.GOMAXPROCS(0))
+		cfg.Workers = DefaultWorkers
 	}
 	return &Engine{spec: spec, cfg: cfg, p: spec.Params.Len(), loop: map[*graph.Param]bool{}, workers: map[int][]*worker{}, forward: map[int]*forwardGraph{}}, nil
 }
@@ -202,6 +209,17 @@ func (e *Engine) NormalEquations(ctx context.Context, d Data, jtj *mat.SymDense,
 	return loss, nil
 }
 
+// weight is sample i's weight.
+func (d Data) weight(i int) float64 {
+	switch {
+	case d.Weights != nil:
+		return d.Weights[i]
+	case d.Weight != 0:
+		return d.Weight
+	}
+	return 1
+}
+
 func (e *Engine) check(d Data) error {
 	s := e.spec
 	switch {
@@ -215,6 +233,9 @@ func (e *Engine) check(d Data) error {
 		return fmt.Errorf("jac: %d sample weights for %d samples", len(d.Weights), d.N)
 	case d.OutputWeights != nil && len(d.OutputWeights) != s.Residuals:
 		return fmt.Errorf("jac: %d output weights for %d residuals", len(d.OutputWeights), s.Residuals)
+	}
+	if !(d.Weight >= 0) || math.IsInf(d.Weight, 0) {
+		return fmt.Errorf("jac: sample weight %v", d.Weight)
 	}
 	for i, w := range d.Weights {
 		if !(w >= 0) || math.IsInf(w, 0) {

@@ -161,10 +161,7 @@ func (w *worker) startAccumulating(P int) {
 // by √W so one symmetric rank-k update gives JᵀWJ.
 func (w *worker) accumulate(d Data, R, first, valid, P int) {
 	for q := 0; q < valid; q++ {
-		weight := 1.0
-		if d.Weights != nil {
-			weight = d.Weights[first+q/R]
-		}
+		weight := d.weight(first + q/R)
 		if d.OutputWeights != nil {
 			weight *= d.OutputWeights[q%R]
 		}

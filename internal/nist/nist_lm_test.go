@@ -18,16 +18,21 @@ import (
 // Fit fits problem p from start with the CurveFit preset and returns the
 // fitted parameters and the History.
 func Fit(ctx context.Context, p *Problem, start []float64) ([]float64, *golem.History, error) {
+	return FitWith(ctx, p, start, optim.CurveFit(), golem.FitConfig{})
+}
+
+// FitWith fits problem p from start with LM configured by cfg.
+func FitWith(ctx context.Context, p *Problem, start []float64, cfg optim.LMConfig, fit golem.FitConfig) ([]float64, *golem.History, error) {
 	layer, err := Model(p.Name, start)
 	if err != nil {
 		return nil, nil, err
 	}
 	m := golem.NewSequential(layer)
 	_, cols := p.X.Dims()
-	if err := m.Compile(golem.Input(cols), losses.SSE(), optim.LM(optim.CurveFit())); err != nil {
+	if err := m.Compile(golem.Input(cols), losses.SSE(), optim.LM(cfg)); err != nil {
 		return nil, nil, err
 	}
-	h, err := m.Fit(ctx, p.X, p.Y, golem.FitConfig{})
+	h, err := m.Fit(ctx, p.X, p.Y, fit)
 	if err != nil {
 		return nil, h, err
 	}
@@ -38,12 +43,12 @@ func Fit(ctx context.Context, p *Problem, start []float64) ([]float64, *golem.Hi
 	return b, h, nil
 }
 
-// TestNISTCertifiedValues fits all 19 problems from both starting points
-// with one configuration (optim.CurveFit) and requires LRE ≥ 6 on every
-// parameter; it logs the table of LREs (go test -v -run NIST).
-func TestNISTCertifiedValues(t *testing.T) {
+// fitAll fits all 19 problems from both starts with cfg, requires LRE ≥
+// minLRE on every parameter and, when converged, a converged stop; it logs
+// the table of LREs, iterations and stops.
+func fitAll(t *testing.T, cfg optim.LMConfig, minLRE float64, converged bool) {
 	var table strings.Builder
-	fmt.Fprintf(&table, "%-9s %18s %18s\n", "problem", "start 1: LRE (it)", "start 2: LRE (it)")
+	fmt.Fprintf(&table, "%-9s %34s %34s\n", "problem", "start 1: LRE (it) stop", "start 2: LRE (it) stop")
 	var sum float64
 	var runs int
 	for _, name := range Names {
@@ -51,14 +56,17 @@ func TestNISTCertifiedValues(t *testing.T) {
 		require.NoError(t, err)
 		fmt.Fprintf(&table, "%-9s", name)
 		for s := 0; s < 2; s++ {
-			b, h, err := Fit(context.Background(), p, p.Start[s])
+			b, h, err := FitWith(context.Background(), p, p.Start[s], cfg, golem.FitConfig{})
 			require.NoError(t, err, "%s start %d", name, s+1)
 			lre := 11.0
 			for i, v := range b {
 				lre = math.Min(lre, LRE(v, p.Certified[i]))
 			}
-			assert.GreaterOrEqual(t, lre, 6.0, "%s from start %d: b = %v, certified %v (stop %s)", name, s+1, b, p.Certified, h.Stop)
-			fmt.Fprintf(&table, " %13.1f (%3d)", lre, len(h.Steps))
+			assert.GreaterOrEqual(t, lre, minLRE, "%s from start %d: b = %v, certified %v (stop %s)", name, s+1, b, p.Certified, h.Stop)
+			if converged {
+				assert.True(t, h.Stop.Converged(), "%s from start %d ends %q, not a converged stop", name, s+1, h.Stop)
+			}
+			fmt.Fprintf(&table, " %6.1f (%3d) %-20s", lre, len(h.Steps), h.Stop)
 			sum += lre
 			runs++
 		}
@@ -66,4 +74,51 @@ func TestNISTCertifiedValues(t *testing.T) {
 	}
 	fmt.Fprintf(&table, "mean LRE %.2f over %d fits\n", sum/float64(runs), runs)
 	t.Log("\n" + table.String())
+}
+
+// TestNISTCertifiedValues fits all 19 problems from both starting points
+// with one configuration (optim.CurveFit) and requires LRE ≥ 7 on every
+// parameter and a converged stop (ftol, xtol or gtol) for every fit; it
+// logs the table (go test -v -run NIST).
+func TestNISTCertifiedValues(t *testing.T) {
+	fitAll(t, optim.CurveFit(), 7, true)
+}
+
+// TestNISTGeodesic: CurveFit with geodesic acceleration reaches LRE ≥ 6 on
+// every problem from both starts (it used to end at LRE ≈ 0 on Kirby2 from
+// start 1 and on Hahn1, its acceptance test rejecting every μ, and on
+// MGH17 from start 1, where an accelerated first step jumped onto the
+// plateau of dead exponentials).
+func TestNISTGeodesic(t *testing.T) {
+	cfg := optim.CurveFit()
+	cfg.Geodesic = true
+	fitAll(t, cfg, 6, false)
+}
+
+// TestNISTStallIsNotConverged: fits cut short never say they converged —
+// two epochs end "epochs", and a damping cap that stops the fit early
+// ends "mu_max" (stuck) far from the certified values.
+func TestNISTStallIsNotConverged(t *testing.T) {
+	for _, name := range []string{"MGH17", "Lanczos3", "ENSO"} {
+		p, err := Load(dataDir, name)
+		require.NoError(t, err)
+		_, h, err := FitWith(context.Background(), p, p.Start[0], optim.CurveFit(), golem.FitConfig{Epochs: 2})
+		require.NoError(t, err)
+		assert.Equal(t, golem.StopEpochs, h.Stop, name)
+		assert.False(t, h.Stop.Converged(), name)
+	}
+	p, err := Load(dataDir, "MGH17")
+	require.NoError(t, err)
+	cfg := optim.CurveFit()
+	cfg.MuMax = 1e-2
+	b, h, err := FitWith(context.Background(), p, p.Start[0], cfg, golem.FitConfig{})
+	require.NoError(t, err)
+	lre := 11.0
+	for i, v := range b {
+		lre = math.Min(lre, LRE(v, p.Certified[i]))
+	}
+	t.Logf("MGH17 with MuMax 1e-2: LRE %.1f after %d iterations, stop %s", lre, len(h.Steps), h.Stop)
+	assert.Less(t, lre, 3.0)
+	assert.Equal(t, optim.StopMuMax, h.Stop)
+	assert.False(t, h.Stop.Converged())
 }
