@@ -149,7 +149,7 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 	if err != nil {
 		return err
 	}
-	if err := m.checkLayers(); err != nil {
+	if err := m.checkOwnership(opt); err != nil {
 		return err
 	}
 
@@ -169,7 +169,10 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 		m.restore(old)
 		return fmt.Errorf("golem: Compile: running the model on a small batch: %w", err)
 	}
-	m.claimLayers()
+	if old.opt != opt {
+		m.disown(old.opt)
+	}
+	m.claim()
 	return nil
 }
 

@@ -3,7 +3,6 @@ package golem
 import (
 	"bytes"
 	"context"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -388,13 +387,12 @@ func TestOneOptimizerPerModel(t *testing.T) {
 	x, y := sinData(10, 1)
 	opt := optim.Adam(optim.AdamConfig{})
 	a := tanhNet(t, opt)
-	b := tanhNet(t, opt)
-	_, err := a.Fit(context.Background(), x, y, FitConfig{})
-	require.NoError(t, err)
-	before := append([]float64(nil), b.Params().Theta()...)
-	_, err = b.Fit(context.Background(), x, y, FitConfig{})
-	require.True(t, errors.Is(err, optim.ErrForeignParams), "got %v", err)
-	assert.Equal(t, before, b.Params().Theta())
+	b := NewSequential(layers.Dense(10, layers.Tanh), layers.Dense(1))
+	err := b.Compile(Input(1), losses.MSE(), opt)
+	require.ErrorContains(t, err, "optimizer is already used by another model")
+	_, err = a.Fit(context.Background(), x, y, FitConfig{})
+	require.NoError(t, err, "the first model keeps its optimizer")
+	require.NoError(t, b.Compile(Input(1), losses.MSE(), optim.Adam(optim.AdamConfig{})))
 }
 
 func TestFromRowsAndFromTensor(t *testing.T) {
