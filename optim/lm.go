@@ -18,9 +18,11 @@ type LMConfig struct {
 
 	// FTol stops with StopConvergedFtol after an accepted step whose actual
 	// and predicted relative reductions of the objective are both at most
-	// FTol (MINPACK's ftol), or when μ runs past MuMax and the first trial
-	// of the iteration predicted at most that. Default 1e-12; negative:
-	// never.
+	// FTol (MINPACK's ftol), or when μ runs past MuMax and either the
+	// first trial of the iteration predicted at most that (or less than
+	// rounding can resolve) or the run has brought the objective to 2⁻⁵²
+	// of where it started (an exact fit, residuals at rounding level).
+	// Default 1e-12; negative: never.
 	FTol float64
 	// XTol stops with StopConvergedXtol after an accepted step δ with
 	// |δᵢ| ≤ XTol·(|θᵢ| + XTol) for every i (GSL's form of MINPACK's
@@ -233,6 +235,7 @@ type LMOptimizer struct {
 	work  []float64
 	geo   geodesic
 	steps int
+	start float64 // the objective at the run's first step
 }
 
 // LM returns a Levenberg–Marquardt optimizer with cfg's zero fields
@@ -381,6 +384,9 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 		o.b[i] = s.jtr[i] + o.lin[i]
 		objective += c.L2 * theta[i] * theta[i]
 	}
+	if o.steps == 1 {
+		o.start = objective
+	}
 	info := StepInfo{Loss: loss, NewLoss: loss, Mu: o.mu}
 	if math.IsNaN(objective) || math.IsInf(objective, 0) {
 		return info, fmt.Errorf("%w: LM: loss %v at the current weights", ErrNotFinite, loss)
@@ -486,7 +492,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 		o.rejectMu()
 		info.Mu = o.mu
 		if !(o.mu <= c.MuMax) { // also stops a NaN μ or MuMax
-			info.Stop = c.stuckStop(objective, first)
+			info.Stop = c.stuckStop(objective, o.start, first)
 			return info, nil
 		}
 	}

@@ -54,10 +54,15 @@ func (c LMConfig) acceptedStop(f, fNew float64, t trial) Stop {
 // stuckStop is the verdict when μ ran past MuMax with no step accepted:
 // converged when the iteration's first (least damped) trial already met
 // xtol, or predicted a reduction below what the loss can resolve (8ε
-// relative: the rounding floor, reported as ftol); StopMuMax — stuck —
+// relative: the rounding floor, reported as ftol), or when the run has
+// brought the objective down to ε times where it started (ε = 2⁻⁵²; an
+// exact fit: the residuals are at the rounding level of the data, where
+// no trial can be told from noise; ftol too); StopMuMax — stuck —
 // otherwise.
-func (c LMConfig) stuckStop(f float64, first trial) Stop {
+func (c LMConfig) stuckStop(f, start float64, first trial) Stop {
 	switch {
+	case c.FTol >= 0 && f <= 0x1p-52*start:
+		return StopConvergedFtol
 	case !first.ok:
 		return StopMuMax
 	case first.small:

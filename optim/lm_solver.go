@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"golem/internal/linalg"
 )
 
 // Solver chooses how Levenberg–Marquardt solves for its step.
@@ -105,16 +107,12 @@ func (s *lmSystem) solve(ctx context.Context, solver Solver, e, b, res, lin, del
 	return cond, ok, nil
 }
 
-// cholesky factors a in place as UᵀU (upper triangle, LAPACK Potrf's
-// layout) and reports false when a is not positive definite, or ctx's
-// error. It is the one place a blocked factorization that checks ctx
-// between blocks plugs in.
+// cholesky factors a in place (UᵀU, LAPACK's upper layout) with golem's
+// blocked, parallel factorization, which checks ctx between blocks, so a
+// cancel returns within about one block at any P; its bits do not depend
+// on the number of goroutines.
 func cholesky(ctx context.Context, a blas64.Symmetric) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	_, ok := lapack64.Potrf(a)
-	return ok, nil
+	return linalg.Cholesky(ctx, a, 0)
 }
 
 // solveCholesky factors the equilibrated system S·(JᵀWJ + E)·S with

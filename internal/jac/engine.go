@@ -250,6 +250,9 @@ func (e *Engine) check(d Data) error {
 	return nil
 }
 
+// cancelWork bounds the multiply–adds of one chunk's rank-k update.
+const cancelWork = 1 << 31
+
 // minShare is the fewest J rows worth handing to a second worker.
 const minShare = 256
 
@@ -261,6 +264,10 @@ func (e *Engine) chunkSamples(n int) (perChunk, chunks int) {
 	maxRows := e.cfg.ChunkRows
 	if maxRows == 0 {
 		maxRows = min(max(e.cfg.MemoryBudget/(8*e.p), 256), 2048)
+		// The context is checked between chunks: keep a chunk's rank-k
+		// update (rows·P² multiply–adds) to about a tenth of a second on
+		// one core, so a cancel is honoured promptly at any P.
+		maxRows = min(maxRows, max(cancelWork/(e.p*e.p), 16))
 	}
 	maxSamples := max(maxRows/R, 1)
 	w := e.cfg.Workers
