@@ -56,6 +56,8 @@ type lmSystem struct {
 	rhs          []float64
 	tmp          []float64
 	tmp2         []float64
+	js           *mat.Dense    // J·E^(-1/2) (underdetermined solver)
+	m            *mat.SymDense // I + JS·JSᵀ, factored (underdetermined solver)
 }
 
 func newLMSystem(p int) *lmSystem {
@@ -89,7 +91,10 @@ func (s *lmSystem) solve(ctx context.Context, solver Solver, e, b, res, lin, del
 	case solver == SolverQR:
 		cond, ok = s.solveQR(e, res, lin, delta)
 	case s.hasJ && s.rows < s.p:
-		cond, ok = s.solveUnderdetermined(e, res, lin, delta)
+		cond, ok, err = s.solveUnderdetermined(ctx, e, res, lin, delta)
+		if err != nil {
+			return cond, false, err
+		}
 	default:
 		cond, ok, err = s.solveCholesky(ctx, e, b, delta)
 		if err != nil {
@@ -229,57 +234,78 @@ func (s *lmSystem) solveQR(e, res, lin, delta []float64) (float64, bool) {
 //
 // which factors M instead of the P×P system and, unlike the Woodbury form
 // E⁻¹b - E⁻¹Jᵀ·M⁻¹·J·E⁻¹b, subtracts no large terms when μ is small.
-func (s *lmSystem) solveUnderdetermined(e, res, lin, delta []float64) (float64, bool) {
-	rows := s.rows
-	if len(s.tmp) != s.p {
-		s.tmp = make([]float64, s.p)
+func (s *lmSystem) solveUnderdetermined(ctx context.Context, e, res, lin, delta []float64) (float64, bool, error) {
+	rows, p := s.rows, s.p
+	if len(s.tmp) != p {
+		s.tmp = make([]float64, p)
 	}
 	if len(s.tmp2) < rows {
 		s.tmp2 = make([]float64, rows)
 	}
 	for i, ei := range e {
 		if !(ei > 0) {
-			return math.Inf(1), false
+			return math.Inf(1), false, nil
 		}
 		s.tmp[i] = 0
 		if lin != nil {
 			s.tmp[i] = lin[i] / ei // E⁻¹·lin
 		}
 	}
-	// M = I + J·E⁻¹·Jᵀ
-	JE := mat.DenseCopyOf(s.J)
+	// JS = J·E^(-1/2), then M = I + JS·JSᵀ by row panels of its upper
+	// triangle, checking ctx between panels, and factored in place.
+	if s.js == nil || len(s.js.RawMatrix().Data) != rows*p {
+		s.js = mat.NewDense(rows, p, nil)
+		s.m = mat.NewSymDense(rows, nil)
+	}
+	js, J := s.js.RawMatrix(), s.J.RawMatrix()
+	scale := make([]float64, p)
+	for i, ei := range e {
+		scale[i] = 1 / math.Sqrt(ei)
+	}
 	for q := 0; q < rows; q++ {
-		row := JE.RawRowView(q)
-		for i := range row {
-			row[i] /= e[i]
+		src, dst := J.Data[q*J.Stride:q*J.Stride+p], js.Data[q*js.Stride:q*js.Stride+p]
+		for i, v := range src {
+			dst[i] = v * scale[i]
 		}
 	}
-	var M mat.Dense
-	M.Mul(JE, s.J.T())
-	sym := mat.NewSymDense(rows, nil)
+	M := s.m.RawSymmetric()
+	const panel = 128
+	for i0 := 0; i0 < rows; i0 += panel {
+		if err := ctx.Err(); err != nil {
+			return 0, false, err
+		}
+		i1 := min(i0+panel, rows)
+		a := blas64.General{Rows: i1 - i0, Cols: p, Stride: js.Stride, Data: js.Data[i0*js.Stride:]}
+		b := blas64.General{Rows: rows - i0, Cols: p, Stride: js.Stride, Data: js.Data[i0*js.Stride:]}
+		c := blas64.General{Rows: i1 - i0, Cols: rows - i0, Stride: M.Stride, Data: M.Data[i0*M.Stride+i0:]}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, a, b, 0, c)
+	}
 	for i := 0; i < rows; i++ {
-		for j := i; j < rows; j++ {
-			v := M.At(i, j)
-			if i == j {
-				v++
-			}
-			sym.SetSym(i, j, v)
-		}
+		M.Data[i*M.Stride+i]++
 	}
-	var chol mat.Cholesky
-	if !chol.Factorize(sym) {
-		return math.Inf(1), false
+	sym := blas64.Symmetric{Uplo: blas.Upper, N: rows, Data: M.Data, Stride: M.Stride}
+	norm := lapack64.Lansy(lapack.MaxColumnSum, sym, make([]float64, rows))
+	ok, err := cholesky(ctx, sym)
+	if err != nil || !ok {
+		return math.Inf(1), false, err
 	}
-	u := mat.NewVecDense(rows, s.tmp2[:rows])
-	u.MulVec(s.J, mat.NewVecDense(s.p, s.tmp)) // J·E⁻¹·lin
+	rcond := lapack64.Pocon(sym, norm, make([]float64, 3*rows), make([]int, rows))
+	cond := math.Inf(1)
+	if rcond > 0 {
+		cond = 1 / rcond
+	}
+	u := s.tmp2[:rows]
+	uv := mat.NewVecDense(rows, u)
+	uv.MulVec(s.J, mat.NewVecDense(p, s.tmp)) // J·E⁻¹·lin
 	for q := 0; q < rows; q++ {
-		u.SetVec(q, res[q]-u.AtVec(q))
+		u[q] = res[q] - u[q]
 	}
-	if err := chol.SolveVecTo(u, u); err != nil {
-		return chol.Cond(), false
-	}
-	back := mat.NewVecDense(s.p, nil)
-	back.MulVec(s.J.T(), u) // Jᵀ·M⁻¹·(res - J·E⁻¹·lin)
+	x := blas64.Vector{N: rows, Data: u, Inc: 1}
+	tri := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: rows, Data: M.Data, Stride: M.Stride}
+	blas64.Trsv(blas.Trans, tri, x)   // Uᵀy = u
+	blas64.Trsv(blas.NoTrans, tri, x) // U·z = y
+	back := mat.NewVecDense(p, nil)
+	back.MulVec(s.J.T(), uv) // Jᵀ·M⁻¹·(res - J·E⁻¹·lin)
 	for i := range delta {
 		l := 0.0
 		if lin != nil {
@@ -287,5 +313,5 @@ func (s *lmSystem) solveUnderdetermined(e, res, lin, delta []float64) (float64, 
 		}
 		delta[i] = -(back.AtVec(i) + l) / e[i]
 	}
-	return chol.Cond(), true
+	return cond, true, nil
 }

@@ -170,11 +170,14 @@ func (e *Engine) NormalEquations(ctx context.Context, d Data, jtj *mat.SymDense,
 	if jtj.SymmetricDim() != e.p || len(jtr) != e.p {
 		return 0, fmt.Errorf("jac: JᵀWJ must be %d×%d and JᵀWr %d long, got %d and %d", e.p, e.p, e.p, jtj.SymmetricDim(), len(jtr))
 	}
-	used, err := e.run(ctx, d, nil, func(w *worker, first, valid int) {
+	used, err := e.run(ctx, d, nil, func(w *worker, first, valid int) error {
 		if !w.accumulating { // each worker touches only itself: no race
-			w.startAccumulating(e.p)
+			if err := w.startAccumulating(ctx, e.p); err != nil {
+				return err
+			}
 		}
 		w.accumulate(d, e.spec.Residuals, first, valid, e.p)
+		return nil
 	})
 	if err != nil {
 		for _, w := range used {
@@ -182,29 +185,43 @@ func (e *Engine) NormalEquations(ctx context.Context, d Data, jtj *mat.SymDense,
 		}
 		return 0, err
 	}
-	// Reduce in worker order, whatever order the workers finished in.
+	// Reduce in worker order, whatever order the workers finished in,
+	// checking ctx every few rows (at large P this is a pass over
+	// several P×P matrices).
 	raw := jtj.RawSymmetric()
 	var loss float64
 	clear(jtr)
-	for i := 0; i < e.p; i++ {
-		clear(raw.Data[i*raw.Stride : i*raw.Stride+e.p])
-	}
-	for _, w := range used { // in worker order, whatever order they finished in
-		if !w.accumulating {
-			continue
+	defer func() {
+		for _, w := range used {
+			w.accumulating = false
 		}
-		for i := 0; i < e.p; i++ {
-			dst := raw.Data[i*raw.Stride : i*raw.Stride+e.p]
+	}()
+	for i := 0; i < e.p; i++ {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
+		dst := raw.Data[i*raw.Stride : i*raw.Stride+e.p]
+		clear(dst)
+		for _, w := range used { // in worker order
+			if !w.accumulating {
+				continue
+			}
 			src := w.gram[i*e.p : (i+1)*e.p]
 			for j := i; j < e.p; j++ {
 				dst[j] += src[j]
 			}
 		}
+	}
+	for _, w := range used {
+		if !w.accumulating {
+			continue
+		}
 		for i := range jtr {
 			jtr[i] += w.jtr[i]
 		}
 		loss += w.loss
-		w.accumulating = false
 	}
 	return loss, nil
 }
@@ -250,8 +267,9 @@ func (e *Engine) check(d Data) error {
 	return nil
 }
 
-// cancelWork bounds the multiply–adds of one chunk's rank-k update.
-const cancelWork = 1 << 31
+// cancelWork bounds the multiply–adds of one chunk's rank-k update (about
+// 30 ms on one core).
+const cancelWork = 1 << 29
 
 // minShare is the fewest J rows worth handing to a second worker.
 const minShare = 256
@@ -286,7 +304,7 @@ func (e *Engine) chunkSamples(n int) (perChunk, chunks int) {
 // w.r, after which use(w, firstSample, validRows) consumes it. Chunk c goes
 // to worker c mod W, so which worker computes what is fixed. run returns
 // the workers that took part, in index order.
-func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []float64), use func(w *worker, first, valid int)) ([]*worker, error) {
+func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []float64), use func(w *worker, first, valid int) error) ([]*worker, error) {
 	perChunk, chunks := e.chunkSamples(d.N)
 	if err := e.ensureRoutes(d); err != nil {
 		return nil, err
@@ -320,7 +338,9 @@ func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []f
 				return err
 			}
 			if use != nil {
-				use(w, first, count*e.spec.Residuals)
+				if err := use(w, first, count*e.spec.Residuals); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

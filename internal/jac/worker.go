@@ -1,6 +1,7 @@
 package jac
 
 import (
+	"context"
 	"math"
 
 	"golem/graph"
@@ -30,21 +31,21 @@ func (w *worker) compute(e *Engine, d Data, first, count int, j, r []float64) er
 	R := s.Residuals
 	rows := f.rows
 	valid := count * R
-	// Bind: row q is (sample first+q/R, residual q%R); padding rows are zero.
+	// Bind: row q is (sample first+q/R, residual q%R). Padding rows repeat
+	// the chunk's last sample with a zero seed: a real sample keeps every
+	// value finite wherever the model is (zero inputs need not be in its
+	// domain).
 	for q := 0; q < rows; q++ {
 		xr := f.x.Data[q*s.Inputs : (q+1)*s.Inputs]
 		yr := f.y.Data[q*s.Targets : (q+1)*s.Targets]
 		sr := f.seed.Data[q*R : (q+1)*R]
 		clear(sr)
-		if q >= valid {
-			clear(xr)
-			clear(yr)
-			continue
-		}
-		i := first + q/R
+		i := first + min(q, valid-1)/R
 		copy(xr, d.X[i*s.Inputs:(i+1)*s.Inputs])
 		copy(yr, d.Y[i*s.Targets:(i+1)*s.Targets])
-		sr[q%R] = 1
+		if q < valid {
+			sr[q%R] = 1
+		}
 	}
 	if err := f.machine.Run(); err != nil {
 		return err
@@ -146,15 +147,25 @@ func (w *worker) computeLoop(e *Engine, d Data, first, count int, j []float64) e
 	return nil
 }
 
-func (w *worker) startAccumulating(P int) {
+func (w *worker) startAccumulating(ctx context.Context, P int) error {
 	if w.gram == nil {
 		w.gram = make([]float64, P*P)
 		w.jtr = make([]float64, P)
 	}
-	clear(w.gram)
+	// Clear (and, the first time, fault in) the P×P accumulator in blocks,
+	// checking ctx between them: at P in the thousands this is hundreds of
+	// milliseconds that a cancel must be able to interrupt.
+	const block = 1 << 20
+	for lo := 0; lo < len(w.gram); lo += block {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		clear(w.gram[lo:min(lo+block, len(w.gram))])
+	}
 	clear(w.jtr)
 	w.loss = 0
 	w.accumulating = true
+	return nil
 }
 
 // accumulate folds the chunk into JᵀWJ, JᵀWr and Σ W·r²: each row is scaled
