@@ -27,8 +27,8 @@ type FitConfig struct {
 	// (Levenberg–Marquardt). A value ≥ N, or -1, uses all samples in every
 	// step (full-batch gradient descent); 1 is stochastic gradient descent.
 	// When it does not divide N the last batch of an epoch is smaller: it
-	// is padded with zero-weight rows, so every sample is used exactly once
-	// per epoch.
+	// is padded with zero-weight copies of a real sample, so every sample
+	// is used exactly once per epoch.
 	BatchSize int
 	// NoShuffle keeps the sample order; default false: samples are
 	// reshuffled before every epoch.

@@ -2,8 +2,9 @@ package graph
 
 // Plan splits N samples into batches of at most Size rows. Graphs have a
 // fixed number of rows, so the last batch may be partial: its rows are
-// filled from the data and the rest padded with zero-weight rows, so every
-// sample is used exactly once per pass and none is dropped or repeated.
+// filled from the data and the rest padded with zero-weight copies of a
+// real sample, so every sample is used exactly once per pass and none is
+// dropped or counted twice.
 type Plan struct {
 	N    int // samples
 	Size int // rows per batch (the graph's batch size)
