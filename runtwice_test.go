@@ -3,18 +3,21 @@ package golem
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"golem/losses"
 	"golem/optim"
 )
 
 // The "run twice, same answer" family: for every optimizer, a Fit
 // continued in a second Fit equals one Fit of all the epochs; a second Fit
 // that does not continue equals a fresh optimizer started from the same
-// weights; and a Fit after a rejected one equals a Fit on a fresh model.
+// weights; and a Fit after a rejected Fit or Compile equals a Fit on a
+// fresh model.
 // Each holds bit for bit (NoShuffle, so the batches are the same).
 
 type optimizerCase struct {
@@ -89,6 +92,13 @@ func TestRunTwiceSameAnswer(t *testing.T) {
 			hrej := fit(r, cfg(5, false))
 			assert.Equal(t, h.Loss, hrej.Loss, "after a rejected Fit")
 			assert.Equal(t, b.Params().Theta(), r.Params().Theta(), fmt.Sprintf("%s after a rejected Fit", c.name))
+
+			// After a rejected Compile (the optimizer stays the compiled one).
+			rc := tanhNet(t, c.make())
+			require.Error(t, rc.Compile(Input(1), losses.MSE(), optim.Adam(optim.AdamConfig{LearningRate: math.NaN()})))
+			hrc := fit(rc, cfg(5, false))
+			assert.Equal(t, h.Loss, hrc.Loss, "after a rejected Compile")
+			assert.Equal(t, b.Params().Theta(), rc.Params().Theta(), "after a rejected Compile")
 		})
 	}
 }
