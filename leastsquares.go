@@ -2,6 +2,7 @@ package golem
 
 import (
 	"context"
+	"slices"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -21,6 +22,13 @@ type lsState struct {
 	// weights is the per-sample weight buffer, reused between batches.
 	weights    []float64
 	sqrtWReady bool
+
+	// The last SumSquares: its value at θ = sumTheta, valid while the batch
+	// stays the same. LM's baseline is the θ of its last accepted trial, so
+	// the cache saves one pass over the data per iteration.
+	sum      float64
+	sumTheta []float64
+	sumValid bool
 }
 
 // batchRef is the batch an objective stands for: samples order[lo:hi] of d.
@@ -46,8 +54,17 @@ func (b batchRef) samples() []int {
 // bound into a graph, or gathered for the Jacobian engine, only when an
 // optimizer asks for it.
 func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) {
+	// A batch of all samples is the same least-squares problem whatever the
+	// order (it uses d in data order), so its view and caches stay.
+	sameFull := o.lsReady && o.batch.d == d && hi-lo == d.n && o.batch.hi-o.batch.lo == d.n
 	o.batch = batchRef{d: d, order: order, lo: lo, hi: hi}
-	o.gradBound, o.fwdBound, o.lsReady = false, false, false
+	o.gradBound, o.fwdBound = false, false
+	if !sameFull {
+		o.lsReady = false
+		if o.ls != nil {
+			o.ls.sumValid = false
+		}
+	}
 }
 
 // leastSquares returns the view of the current batch, building it on first
@@ -168,7 +185,17 @@ func (o *batchObjective) SumSquares(ctx context.Context) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ls.engine.SumSquares(ctx, ls.data)
+	theta := o.Params()
+	if ls.sumValid && slices.Equal(theta, ls.sumTheta) {
+		return ls.sum, nil
+	}
+	v, err := ls.engine.SumSquares(ctx, ls.data)
+	if err != nil {
+		ls.sumValid = false
+		return 0, err
+	}
+	ls.sum, ls.sumTheta, ls.sumValid = v, append(ls.sumTheta[:0], theta...), true
+	return v, nil
 }
 
 // NormalEquations fills JᵀWJ and JᵀWr for the batch and returns its loss.
