@@ -2,8 +2,8 @@ package golem
 
 import (
 	"context"
-	"slices"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
