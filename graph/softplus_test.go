@@ -53,7 +53,7 @@ func TestSoftplusAndSigmoidKeepRelativeAccuracy(t *testing.T) {
 func TestSoftplusThirdDerivativeIsAnError(t *testing.T) {
 	b := NewBuilder(NewParams(), 1)
 	in := b.Input("x", 2)
-	d, err := G.ApplyOp(elemOp{kind: elemSigmoidDeriv}, in.Node)
+	d, err := G.ApplyOp(unaryOp{elemSigmoidDeriv}, in.Node)
 	require.NoError(t, err)
 	cost, err := G.Sum(d)
 	require.NoError(t, err)
@@ -74,9 +74,9 @@ func TestNegLogSqueezedKeepsRelativeAccuracy(t *testing.T) {
 		relClose(t, refNegLog(eps, p, false), nl[i], 1e-15, "-log x at p = %v", p)
 		relClose(t, refNegLog(eps, p, true), nlc[i], 1e-15, "-log(1-x) at p = %v", p)
 		h := 1e-4 * math.Min(eps+p, eps+1-p)
-		fd := (squeezedLogOp{eps: eps}.eval(p+h) - squeezedLogOp{eps: eps}.eval(p-h)) / ((p + h) - (p - h))
+		fd := (squeezedLog{eps: eps}.eval(p+h) - squeezedLog{eps: eps}.eval(p-h)) / ((p + h) - (p - h))
 		relClose(t, fd, dnl[i], 1e-6, "d(-log x)/dp at p = %v", p)
-		fd = (squeezedLogOp{eps: eps, complement: true}.eval(p+h) - squeezedLogOp{eps: eps, complement: true}.eval(p-h)) / ((p + h) - (p - h))
+		fd = (squeezedLog{eps: eps, complement: true}.eval(p+h) - squeezedLog{eps: eps, complement: true}.eval(p-h)) / ((p + h) - (p - h))
 		relClose(t, fd, dnlc[i], 1e-6, "d(-log(1-x))/dp at p = %v", p)
 	}
 	_, err := NegLogSqueezed(G.NewConstant(0.5), 0.5)
