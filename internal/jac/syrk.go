@@ -1,12 +1,14 @@
 package jac
 
 import (
+	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"golem/internal/linalg"
 )
 
 // Symmetric rank-k update (AᵀA) for the normal equations.
@@ -114,7 +116,7 @@ func AddWeightedVec(dst []float64, a []float64, rows, p, lda int, v []float64) {
 func gramSeq(c []float64, ldc int, a []float64, rows, p, lda, workers int) {
 	var impl gonum.Implementation
 	tiles := gramTiles(p, gramSeqPanel, gramSeqTileRows)
-	gramParallel(workers, len(tiles), func(k int) {
+	linalg.Parallel(context.Background(), workers, len(tiles), func(k int) {
 		t := tiles[k]
 		// Blocks of rows in order, so each element still sees the rows in order.
 		for r0 := 0; r0 < rows; r0 += gramSeqRowBlock {
@@ -152,10 +154,10 @@ func gramDot(c []float64, ldc int, a []float64, rows, p, lda, workers int) {
 		k := min(kb, rows-r0)
 		at := (*buf)[:k*p]
 		ab := a[r0*lda:]
-		gramParallel(workers, (p+trCols-1)/trCols, func(t int) {
+		linalg.Parallel(context.Background(), workers, (p+trCols-1)/trCols, func(t int) {
 			gramTranspose(at, ab, k, lda, t*trCols, min(p, (t+1)*trCols))
 		})
-		gramParallel(workers, len(tiles), func(n int) {
+		linalg.Parallel(context.Background(), workers, len(tiles), func(n int) {
 			t := tiles[n]
 			for i := t.i0; i < t.i1; i++ {
 				j0 := max(i, t.j0)
@@ -202,31 +204,4 @@ func gramTiles(p, panel, tileRows int) []gramTile {
 		}
 	}
 	return tiles
-}
-
-// gramParallel calls f(0), …, f(n-1), on min(workers, n) goroutines that take
-// indices from a shared counter; with workers ≤ 1 it runs them in order on
-// the calling goroutine. f must make the same writes whichever goroutine
-// runs it.
-func gramParallel(workers, n int, f func(k int)) {
-	if workers <= 1 || n <= 1 {
-		for k := range n {
-			f(k)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Go(func() {
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= n {
-					return
-				}
-				f(k)
-			}
-		})
-	}
-	wg.Wait()
 }

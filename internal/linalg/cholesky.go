@@ -179,7 +179,7 @@ func (c *cholesky) step(ctx context.Context, a []float64, m, kb int, x, l []floa
 
 	// Panel solve, in tiles of X rows.
 	nt := (m + solveTileRows - 1) / solveTileRows
-	parallelTasks(ctx, workers, nt, func(t int) {
+	Parallel(ctx, workers, nt, func(t int) {
 		i0 := t * solveTileRows
 		i1 := min(m, i0+solveTileRows)
 		solveTile(x, a12, lda, u11, l, kb, i0, i1)
@@ -191,7 +191,7 @@ func (c *cholesky) step(ctx context.Context, a []float64, m, kb int, x, l []floa
 	// Trailing update, in tiles of the upper triangle of A22.
 	a22 := a[kb*lda+kb:]
 	tiles := upperTiles(m, syrkPanel, syrkTileRows)
-	parallelTasks(ctx, workers, len(tiles), func(k int) {
+	Parallel(ctx, workers, len(tiles), func(k int) {
 		syrkTile(a22, lda, x, kb, tiles[k])
 	})
 }

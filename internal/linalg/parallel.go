@@ -6,13 +6,13 @@ import (
 	"sync/atomic"
 )
 
-// parallelTasks calls f(0), …, f(n-1) on min(workers, n) goroutines that take
+// Parallel calls f(0), …, f(n-1) on min(workers, n) goroutines that take
 // indices from a shared counter; with workers ≤ 1 it runs them in order on
 // the calling goroutine. Before each task it polls ctx.Done(), and once ctx
 // is done no further task starts (tasks already running finish), so a cancel
 // is seen within one task's time. f must make the same writes whichever
 // goroutine runs it, and tasks must write disjoint memory.
-func parallelTasks(ctx context.Context, workers, n int, f func(k int)) {
+func Parallel(ctx context.Context, workers, n int, f func(k int)) {
 	done := ctx.Done()
 	if workers <= 1 || n <= 1 {
 		for k := range n {
