@@ -387,3 +387,35 @@ func TestReduceLROnPlateauHonoursMinRate(t *testing.T) {
 	// 1.0 → 0.5 → 0.3 (the floor), never 0.25 or 0.125.
 	assert.InDelta(t, 0.3, opt.RateScale(), 1e-12)
 }
+
+// TestSumSquaresCacheFollowsBatchAndWeights: the cached loss is reused only
+// for the same batch at the same θ; another batch or other weights are
+// evaluated afresh.
+func TestSumSquaresCacheFollowsBatchAndWeights(t *testing.T) {
+	x, y := sinData(64, 9)
+	m := tanhNet(t, optim.LM(optim.LMConfig{}))
+	d, err := m.dataset(x, y)
+	require.NoError(t, err)
+	ctx := context.Background()
+	fresh := func(lo, hi int) float64 {
+		o := newBatchObjective(m, hi-lo)
+		o.setBatch(d, nil, lo, hi)
+		v, err := o.SumSquares(ctx)
+		require.NoError(t, err)
+		return v
+	}
+	o := newBatchObjective(m, 32)
+	o.setBatch(d, nil, 0, 32)
+	a, err := o.SumSquares(ctx)
+	require.NoError(t, err)
+	o.setBatch(d, nil, 32, 64)
+	b, err := o.SumSquares(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, a, b)
+	assert.Equal(t, fresh(32, 64), b, "a new batch must not reuse the last batch's loss")
+	m.Params().Theta()[0] += 0.5
+	c, err := o.SumSquares(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, fresh(32, 64), c, "new weights must not reuse the cached loss")
+	assert.NotEqual(t, b, c)
+}
