@@ -22,14 +22,14 @@ func (f atan) String() string {
 	return "Atan"
 }
 
-func (f atan) eval(x float64) float64 {
+func (f atan) Eval(x float64) float64 {
 	if f.deriv {
 		return 1 / (1 + x*x)
 	}
 	return math.Atan(x)
 }
 
-func (f atan) derivative() (elementwise, error) {
+func (f atan) Derivative() (Elementwise, error) {
 	if f.deriv {
 		return nil, fmt.Errorf("graph: the second derivative of Atan is not implemented")
 	}

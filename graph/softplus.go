@@ -7,7 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// Softplus returns log(1+eˣ) elementwise, computed as
+// Softplus returns log(1+eˣ) Elementwise, computed as
 // max(x, 0) + log1p(e^{-|x|}): accurate to a few ulps relative for every x
 // (e^x for x ≪ 0, x for x ≫ 0), with derivative σ(x), itself computed to
 // relative accuracy on both tails.
@@ -19,7 +19,7 @@ import (
 // from Gorgonia's own ops.
 func Softplus(x *G.Node) (*G.Node, error) { return applyUnary(elemSoftplus, x) }
 
-// Sigmoid returns 1/(1+e^{-x}) elementwise, to relative accuracy on both
+// Sigmoid returns 1/(1+e^{-x}) Elementwise, to relative accuracy on both
 // tails (Gorgonia v0.9.18's Sigmoid returns exactly 1 for x > 19 and 0 for
 // x < -709).
 func Sigmoid(x *G.Node) (*G.Node, error) { return applyUnary(elemSigmoid, x) }
@@ -58,8 +58,8 @@ var elemNames = [...]string{"Softplus", "Sigmoid", "SigmoidDeriv"}
 var elemFuncs = [...]func(float64) float64{softplus, sigmoid, sigmoidDeriv}
 
 func (k elemKind) String() string         { return elemNames[k] }
-func (k elemKind) eval(x float64) float64 { return elemFuncs[k](x) }
-func (k elemKind) derivative() (elementwise, error) {
+func (k elemKind) Eval(x float64) float64 { return elemFuncs[k](x) }
+func (k elemKind) Derivative() (Elementwise, error) {
 	if k == elemSigmoidDeriv {
 		return nil, fmt.Errorf("graph: the derivative of %v is not implemented", k)
 	}

@@ -74,9 +74,9 @@ func TestNegLogSqueezedKeepsRelativeAccuracy(t *testing.T) {
 		relClose(t, refNegLog(eps, p, false), nl[i], 1e-15, "-log x at p = %v", p)
 		relClose(t, refNegLog(eps, p, true), nlc[i], 1e-15, "-log(1-x) at p = %v", p)
 		h := 1e-4 * math.Min(eps+p, eps+1-p)
-		fd := (squeezedLog{eps: eps}.eval(p+h) - squeezedLog{eps: eps}.eval(p-h)) / ((p + h) - (p - h))
+		fd := (squeezedLog{eps: eps}.Eval(p+h) - squeezedLog{eps: eps}.Eval(p-h)) / ((p + h) - (p - h))
 		relClose(t, fd, dnl[i], 1e-6, "d(-log x)/dp at p = %v", p)
-		fd = (squeezedLog{eps: eps, complement: true}.eval(p+h) - squeezedLog{eps: eps, complement: true}.eval(p-h)) / ((p + h) - (p - h))
+		fd = (squeezedLog{eps: eps, complement: true}.Eval(p+h) - squeezedLog{eps: eps, complement: true}.Eval(p-h)) / ((p + h) - (p - h))
 		relClose(t, fd, dnlc[i], 1e-6, "d(-log(1-x))/dp at p = %v", p)
 	}
 	_, err := NegLogSqueezed(G.NewConstant(0.5), 0.5)

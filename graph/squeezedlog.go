@@ -7,7 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// NegLogSqueezed returns -log x elementwise, where x = ε + (1-2ε)·p is the
+// NegLogSqueezed returns -log x Elementwise, where x = ε + (1-2ε)·p is the
 // probability p squeezed into [ε, 1-ε] (how a cross-entropy from
 // probabilities avoids log 0). It keeps relative accuracy near p = 1, where
 // the loss is tiny: there it is computed as -log1p(-(ε + (1-2ε)(1-p))), since
@@ -41,7 +41,7 @@ type squeezedLog struct {
 
 // eval is the op at one p. With q = 1 - p (exact for p in [0.5, 1]), x and
 // 1 - x are each formed from whichever of p and q is small.
-func (op squeezedLog) eval(p float64) float64 {
+func (op squeezedLog) Eval(p float64) float64 {
 	s := 1 - 2*op.eps
 	if op.complement {
 		// -log(1-x) = -log(ε + s·(1-p)); derivative s/(ε + s·(1-p)).
@@ -75,7 +75,7 @@ func (op squeezedLog) String() string {
 
 // derivative is f'(p); a second derivative is not implemented and is an
 // error, never a silent zero.
-func (op squeezedLog) derivative() (elementwise, error) {
+func (op squeezedLog) Derivative() (Elementwise, error) {
 	if op.deriv {
 		return nil, fmt.Errorf("graph: the second derivative of %v is not implemented", squeezedLog{complement: op.complement})
 	}

@@ -10,20 +10,26 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// elementwise is a float64 function that golem applies elementwise as a
-// Gorgonia op (unaryOp), with its derivative written out where Gorgonia has
-// no accurate op of its own. Implementations are comparable values (Gorgonia
-// compares and hashes ops); String names the function in graphs and errors.
-type elementwise interface {
+// Elementwise is a float64 function applied elementwise as a Gorgonia op
+// (see Apply), with its derivative written out: the way to add a function
+// Gorgonia lacks (Atan, Softplus) or computes inaccurately. Implementations
+// must be comparable values, such as structs of numbers (Gorgonia compares
+// and hashes ops); String names the function in graphs and errors.
+type Elementwise interface {
 	fmt.Stringer
-	eval(x float64) float64
-	// derivative is f' as another elementwise function, or an error when
-	// it is not implemented (never a silent zero).
-	derivative() (elementwise, error)
+	// Eval is f(x).
+	Eval(x float64) float64
+	// Derivative is f' as another Elementwise, or an error when it is not
+	// implemented (never a silent zero).
+	Derivative() (Elementwise, error)
 }
 
+// Apply adds f(x), elementwise, to x's graph; its gradient is
+// grad ⊙ f'(x). A Gorgonia panic comes back as an error.
+func Apply(f Elementwise, x *G.Node) (*G.Node, error) { return applyUnary(f, x) }
+
 // applyUnary adds f(x) to x's graph, turning a Gorgonia panic into an error.
-func applyUnary(f elementwise, x *G.Node) (out *G.Node, err error) {
+func applyUnary(f Elementwise, x *G.Node) (out *G.Node, err error) {
 	err = Catch(func() error {
 		var e error
 		out, e = G.ApplyOp(unaryOp{f}, x)
@@ -36,7 +42,7 @@ func applyUnary(f elementwise, x *G.Node) (out *G.Node, err error) {
 }
 
 // unaryOp is the Gorgonia op of an elementwise function.
-type unaryOp struct{ f elementwise }
+type unaryOp struct{ f Elementwise }
 
 func (unaryOp) Arity() int { return 1 }
 
@@ -63,11 +69,11 @@ func (op unaryOp) Do(vals ...G.Value) (G.Value, error) {
 	case []float64:
 		out := make([]float64, len(v))
 		for i, x := range v {
-			out[i] = op.f.eval(x)
+			out[i] = op.f.Eval(x)
 		}
 		return tensor.New(tensor.WithShape(vals[0].Shape().Clone()...), tensor.WithBacking(out)), nil
 	case float64:
-		return G.NewF64(op.f.eval(v)), nil
+		return G.NewF64(op.f.Eval(v)), nil
 	}
 	return nil, fmt.Errorf("%v: only float64 values are supported, got %T", op, vals[0].Data())
 }
@@ -88,7 +94,7 @@ func (unaryOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff is grad ⊙ f'(x).
 func (op unaryOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	d, err := op.f.derivative()
+	d, err := op.f.Derivative()
 	if err != nil {
 		return nil, err
 	}
