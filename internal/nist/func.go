@@ -1,0 +1,10 @@
+package nist
+
+import "golem/layers"
+
+// Func returns problem name's model function, parameters b1, b2, ... in
+// order.
+func Func(name string) (layers.CurveFunc, bool) {
+	f, ok := models[name]
+	return f, ok
+}
