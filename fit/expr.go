@@ -56,7 +56,8 @@ const exprMaxIntPow = 1024
 // -x**2 is -(x**2), 2**3**2 is 2**9, and x**-2 is allowed. Numbers are
 // decimal, as 3, 2.5, .5, 5. or 1e-3; there is no implicit multiplication
 // (write 2*x, not 2x). Names are letters, digits and underscores, not
-// starting with a digit, and not a Go keyword. The constant pi is π.
+// starting with a digit, and not a Go keyword; the function names and pi
+// (the constant π) are reserved.
 //
 // Functions: exp, log (natural), log10, sqrt, pow(a, b) (the same as
 // a**b), sin, cos, tan, atan (also arctan), tanh, sinh, cosh and abs.

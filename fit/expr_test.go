@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -534,4 +535,106 @@ func FuzzExpr(f *testing.F) {
 			t.Fatalf("%q: %d values for 3 rows", src, len(vals))
 		}
 	})
+}
+
+// exprOps lists the Gorgonia ops of src's graph over a batch of 3.
+func exprOps(t *testing.T, src string) []string {
+	t.Helper()
+	m, err := Expr(src)
+	require.NoError(t, err)
+	b := graph.NewBuilder(graph.NewParams(), 3)
+	x := b.Input("x", 3, 1)
+	p := make([]*G.Node, len(m.Params))
+	for i := range p {
+		p[i] = b.Tensor("p", []int{1}, []float64{2})
+	}
+	e := graph.NewExpr()
+	require.NotNil(t, m.F(e, []*G.Node{x.Node}, p))
+	require.NoError(t, e.Err())
+	var ops []string
+	for _, n := range b.Graph().AllNodes() {
+		if n.Op() != nil {
+			ops = append(ops, n.Op().String())
+		}
+	}
+	return ops
+}
+
+// TestExprIntegerPowersMultiply: a constant integer (or ±½) exponent is
+// built from multiplications, squares, a reciprocal or sqrt, never from a
+// general power; other exponents use one.
+func TestExprIntegerPowersMultiply(t *testing.T) {
+	isPow := func(op string) bool { return strings.HasPrefix(op, "^") }
+	for _, src := range []string{"a*x**2", "a*x**3", "a*x^-2", "a*x**(4/2)", "pow(x, 13)*a", "(x - a)**-5", "a*x**0.5", "a*x**-0.5", "x**0*a"} {
+		ops := exprOps(t, src)
+		assert.False(t, slices.ContainsFunc(ops, isPow), "%s: %v", src, ops)
+	}
+	for _, src := range []string{"a*x**1.5", "x**a", "2**a", "a*x**2000"} {
+		ops := exprOps(t, src)
+		assert.True(t, slices.ContainsFunc(ops, isPow), "%s: %v", src, ops)
+	}
+}
+
+// TestExprJacobianGraph: in a Jacobian graph (parameters tiled per row, as
+// Levenberg–Marquardt builds it) a formula gives the same values, and the
+// per-row derivatives match finite differences of the float evaluator.
+func TestExprJacobianGraph(t *testing.T) {
+	x := []float64{-1.5, -0.3, 0.4, 2}
+	for _, src := range []string{"a*exp(-b*x)", "a", "a + b**2", "(x - a)**3*b", "b*x**0 + a*abs(x)", "a/(1 + exp(b - x))**0.5"} {
+		t.Run(src, func(t *testing.T) {
+			tree, err := exprParse(src, nil)
+			require.NoError(t, err)
+			m, err := Expr(src)
+			require.NoError(t, err)
+			pv := []float64{0.7, 1.3}[:len(m.Params)]
+			ps := graph.NewParams()
+			decl := make([]*graph.Param, len(pv))
+			for i, v := range pv {
+				decl[i], err = ps.Declare(m.Params[i], []int{1}, graph.Constant(v), 0, 0)
+				require.NoError(t, err)
+			}
+			ps.Init(1)
+			b := graph.NewBuilder(ps, len(x))
+			b.JacobianMode(nil)
+			in := b.Input("x", len(x), 1)
+			copy(in.Data, x)
+			pn := make([]*G.Node, len(decl))
+			for i, q := range decl {
+				pn[i] = b.Param(q)
+			}
+			e := graph.NewExpr()
+			y := m.F(e, []*G.Node{in.Node}, pn)
+			require.NoError(t, e.Err())
+			require.Equal(t, []int{len(x), 1}, []int(y.Shape()))
+			cost, err := G.Sum(y)
+			require.NoError(t, err)
+			var ts G.Nodes
+			for _, tl := range b.Tiles() {
+				ts = append(ts, tl.T)
+			}
+			require.Len(t, ts, len(pv))
+			gs, err := G.Grad(cost, ts...)
+			require.NoError(t, err)
+			out := b.Output(y)
+			var gouts []*graph.Output
+			for _, g := range gs {
+				gouts = append(gouts, b.Output(g))
+			}
+			mach, err := graph.Compile(b)
+			require.NoError(t, err)
+			defer mach.Close()
+			require.NoError(t, mach.Run())
+			for r, xr := range x {
+				exprClose(t, tree.root.eval([]float64{xr}, pv), out.Data()[r], 1e-12)
+				for i := range pv {
+					h := 1e-6
+					hi, lo := append([]float64(nil), pv...), append([]float64(nil), pv...)
+					hi[i] += h
+					lo[i] -= h
+					fd := (tree.root.eval([]float64{xr}, hi) - tree.root.eval([]float64{xr}, lo)) / (2 * h)
+					exprClose(t, fd, gouts[i].Data()[r], 1e-6, "row %d ∂/∂%s", r, m.Params[i])
+				}
+			}
+		})
+	}
 }
