@@ -65,8 +65,9 @@ const exprMaxIntPow = 1024
 // A power whose exponent is a constant integer (after folding, |k| ≤ 1024)
 // is built from multiplications and a reciprocal, so it holds for negative
 // bases: x**2, x**3 and x**-2 work for every x ≠ 0 (x**2 and x**3 also
-// at 0). An exponent of ±0.5 uses sqrt. Any other power is exp(b·log a):
-// the base must be positive wherever the exponent is not an integer.
+// at 0). An exponent of ±0.5 uses sqrt. Any other power (x**1.5, x**b,
+// 2**b) is a general power, whose value and derivative a^b·log a need a
+// positive base.
 //
 // Constant subexpressions are folded; one that is not a finite number
 // (1/0, log(-1)) is an error. Errors are *ExprError, naming the column:
