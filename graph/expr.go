@@ -93,3 +93,19 @@ func (e *Expr) Sqrt(a *G.Node) *G.Node { return e.unary(G.Sqrt, a) }
 
 // Atan is the arctangent (see Atan).
 func (e *Expr) Atan(a *G.Node) *G.Node { return e.unary(Atan, a) }
+
+// Tan is the tangent, sin(a)/cos(a).
+func (e *Expr) Tan(a *G.Node) *G.Node { return e.Div(e.Sin(a), e.Cos(a)) }
+
+// Abs is |a|, with derivative sign(a).
+func (e *Expr) Abs(a *G.Node) *G.Node { return e.unary(G.Abs, a) }
+
+// Fail records err as the first error, unless one is already recorded, and
+// returns nil: the way for code building with e to report a problem of its
+// own (a missing input, say) through Err.
+func (e *Expr) Fail(err error) *G.Node {
+	if e.err == nil {
+		e.err = err
+	}
+	return nil
+}
