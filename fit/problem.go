@@ -98,8 +98,8 @@ func (pr *problem) spec(values []float64, vary []int, mapped, robust bool) (jac.
 		p := make([]*G.Node, len(values))
 		for i := range p {
 			switch {
-			case gp[i] == nil:
-				p[i] = G.NewConstant(values[i])
+			case gp[i] == nil: // a graph node (ops on a bare constant have no graph)
+				p[i] = b.Tensor("const/"+m.Params[i], []int{1}, []float64{values[i]})
 			case mapped && pr.mapped[i]:
 				if p[i], err = graph.Apply(pr.maps[i], b.Param(gp[i])); err != nil {
 					return nil, err
