@@ -138,3 +138,22 @@ func TestNISTFormulas(t *testing.T) {
 	}
 	assert.Equal(t, len(nist.Names), fitted)
 }
+
+// TestNISTHigher fits the eight NIST problems of higher difficulty from
+// both starts through Curve with default options and requires LRE ≥ 6 on
+// every parameter within the default iteration budget.
+func TestNISTHigher(t *testing.T) {
+	var table strings.Builder
+	for _, name := range nist.HigherNames {
+		p, err := nist.Load(nistDir, name)
+		require.NoError(t, err)
+		m := nistModel(t, p)
+		for s := 0; s < 2; s++ {
+			res, b := nistFit(t, m, p, s)
+			lre := minLRE(b, p.Certified)
+			assert.GreaterOrEqual(t, lre, 6.0, "%s start %d: %v (stop %s)", name, s+1, b, res.Stop)
+			fmt.Fprintf(&table, "%-9s start %d %5.1f %5d  %s\n", name, s+1, lre, res.Iterations, res.Stop)
+		}
+	}
+	t.Log("\n" + table.String())
+}

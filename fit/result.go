@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -156,7 +157,7 @@ func newResult(ctx context.Context, pr *problem, opts Options, theta []float64, 
 		r.Warnings = append(r.Warnings, msg+"; the parameters and their errors may be far from the optimum")
 	}
 	if len(atBound) > 0 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("%v ended on a bound: held there for the statistics, without an error; the others' errors assume it fixed", atBound))
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s ended on a bound: held there for the statistics, without an error; the others' errors assume it fixed there", strings.Join(atBound, ", ")))
 	}
 	if err := r.statistics(ctx); err != nil {
 		return nil, err

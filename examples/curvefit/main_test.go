@@ -2,31 +2,45 @@ package main
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"golem/examples/internal/plots"
+	"golem/fit"
 )
 
-// TestCurvefit: from both NIST starting points LM recovers b1 and b2 to at
-// least 6 significant digits and the certified residual sum of squares,
-// and both plots are decodable PNGs.
+// TestCurvefit: from both NIST starting points the default fit recovers
+// Misra1a's certified values (LRE ≥ 7), standard errors and residual
+// standard deviation (LRE ≥ 4); the bounded fit ends on its bound; soft_l1
+// stays within 2 standard errors of the truth where least squares does
+// not; and the plots are decodable PNGs.
 func TestCurvefit(t *testing.T) {
 	res, err := run(context.Background(), config{out: t.TempDir()})
 	require.NoError(t, err)
-	require.Len(t, res.fits, 2)
-	for _, f := range res.fits {
-		require.Len(t, f.b, 2)
-		for i, l := range f.lre {
-			assert.GreaterOrEqual(t, l, 6.0, "start %d, b%d = %v (certified %v)", f.start, i+1, f.b[i], certified[i])
+	require.Len(t, res.misra, 2)
+	for s, r := range res.misra {
+		assert.True(t, r.Converged, "start %d: %s", s+1, r.Stop)
+		for i, p := range r.Params {
+			assert.GreaterOrEqual(t, lre(p.Value, certified[i]), 7.0, "start %d, %s", s+1, p.Name)
+			assert.GreaterOrEqual(t, lre(p.StdErr, certifiedSE[i]), 4.0, "start %d, %s", s+1, p.Name)
 		}
-		assert.InEpsilon(t, certifiedSSE, f.sse, 1e-6, "start %d", f.start)
-		assert.Greater(t, f.iterations, 0)
-		assert.Len(t, f.sseTrace, f.iterations+1)
+		assert.GreaterOrEqual(t, lre(r.ResidualSD, certifiedRSD), 4.0)
 	}
-	for _, path := range []string{res.fitPlot, res.ssePlot} {
+	assert.Equal(t, fit.AtUpper, res.bounded.Params[0].Status)
+	assert.Equal(t, 230.0, math.Round(res.bounded.Value("b1")*1e6)/1e6)
+	off := func(r *fit.Result) float64 {
+		var worst float64
+		for i, p := range r.Params {
+			worst = math.Max(worst, math.Abs(p.Value-truth[i])/p.StdErr)
+		}
+		return worst
+	}
+	assert.Less(t, off(res.robust), 2.0)
+	assert.Greater(t, off(res.leastSquares), 2.0)
+	for _, path := range []string{res.fitPlot, res.residualPlot, res.robustPlot} {
 		assert.NoError(t, plots.CheckPNG(path, 400))
 	}
 }
