@@ -196,3 +196,80 @@ func TestReport(t *testing.T) {
 }
 
 var optim0NaN = func() optim.LMConfig { c := DefaultLM(); c.Mu = math.NaN(); return c }()
+
+// TestBrokenModels: a model that returns nil, the wrong shape, or panics
+// is an error naming it, never a crash.
+func TestBrokenModels(t *testing.T) {
+	_, p := misra1a(t)
+	y := nistY(p)
+	for _, c := range []struct {
+		name string
+		f    func(e *graph.Expr, x, b []*G.Node) *G.Node
+		want string
+	}{
+		{"nil", func(e *graph.Expr, x, b []*G.Node) *G.Node { return nil }, "returned no node"},
+		{"scalar", func(e *graph.Expr, x, b []*G.Node) *G.Node { return e.Mul(b[0], b[1]) }, "want one value per point"},
+		{"panics", func(e *graph.Expr, x, b []*G.Node) *G.Node { panic("boom") }, "boom"},
+		{"bad op", func(e *graph.Expr, x, b []*G.Node) *G.Node { return e.Mul(x[0], e.Exp(nil)) }, "returned no node"},
+	} {
+		m := Func(c.name, c.f, "b1", "b2")
+		var err error
+		require.NotPanics(t, func() { _, err = Curve(context.Background(), m, p.X, y, Options{Params: Start(m, 1, 1)}) }, c.name)
+		require.Error(t, err, c.name)
+		assert.Contains(t, err.Error(), c.want, c.name)
+	}
+}
+
+// TestNoDegreesOfFreedom: as many parameters as points fits exactly and
+// says that no covariance exists, instead of reporting numbers.
+func TestNoDegreesOfFreedom(t *testing.T) {
+	line := Func("m*x + q", func(e *graph.Expr, x, p []*G.Node) *G.Node { return e.Add(e.Mul(p[0], x[0]), p[1]) }, "m", "q")
+	res, err := Curve(context.Background(), line, column([]float64{1, 2}), []float64{3, 5}, Options{Params: Start(line, 0, 0)})
+	require.NoError(t, err)
+	assert.InDelta(t, 2, res.Value("m"), 1e-12)
+	assert.InDelta(t, 1, res.Value("q"), 1e-12)
+	assert.Equal(t, 0, res.DoF)
+	assert.Nil(t, res.Cov)
+	assert.True(t, math.IsNaN(res.Params[0].StdErr))
+	require.NotEmpty(t, res.Warnings)
+	assert.Contains(t, strings.Join(res.Warnings, "\n"), "no degrees of freedom")
+	_, err = res.Band(context.Background(), column([]float64{3}), 0, nil)
+	assert.Error(t, err)
+}
+
+// TestUnidentifiable: a parameter the data cannot determine (a product
+// a·b) gives a rank warning and no covariance, not huge standard errors.
+func TestUnidentifiable(t *testing.T) {
+	m := Func("a*b*x", func(e *graph.Expr, x, p []*G.Node) *G.Node { return e.Mul(e.Mul(p[0], p[1]), x[0]) }, "a", "b")
+	res, err := Curve(context.Background(), m, column([]float64{1, 2, 3, 4}), []float64{2.1, 3.9, 6.2, 7.9}, Options{Params: Start(m, 1, 1)})
+	require.NoError(t, err)
+	assert.InDelta(t, 1.99, res.Value("a")*res.Value("b"), 0.02)
+	assert.Nil(t, res.Cov)
+	assert.Contains(t, strings.Join(res.Warnings, "\n"), "rank 1 for 2")
+}
+
+// TestResultConcurrent: Band, Eval and Report on one Result from several
+// goroutines give the serial answer.
+func TestResultConcurrent(t *testing.T) {
+	m, p := misra1a(t)
+	res, err := Curve(context.Background(), m, p.X, nistY(p), Options{Params: Start(m, 250, 5e-4)})
+	require.NoError(t, err)
+	grid := column([]float64{100, 500, 900})
+	want, err := res.Band(context.Background(), grid, 0, nil)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := res.Band(context.Background(), grid, 0, nil)
+			assert.NoError(t, err)
+			assert.Equal(t, want, b)
+			f, err := res.Eval(context.Background(), grid)
+			assert.NoError(t, err)
+			assert.Equal(t, want.Fit, f)
+			_ = res.Report()
+		}()
+	}
+	wg.Wait()
+}
