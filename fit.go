@@ -604,7 +604,9 @@ func (o *batchObjective) Gradient(g []float64) (float64, error) {
 	for i, p := range n.params {
 		copy(g[p.Offset:p.Offset+p.Size()], n.grads[i].Data())
 	}
-	return n.loss.Scalar(), nil
+	ps := o.model.params
+	ps.AddPenaltyGradient(ps.Theta(), g)
+	return n.loss.Scalar() + ps.PenaltyValue(ps.Theta()), nil
 }
 
 // Loss runs the batch forward only, on a graph without gradients.
@@ -616,5 +618,6 @@ func (o *batchObjective) Loss() (float64, error) {
 	if err := n.run(); err != nil {
 		return 0, err
 	}
-	return n.loss.Scalar(), nil
+	ps := o.model.params
+	return n.loss.Scalar() + ps.PenaltyValue(ps.Theta()), nil
 }

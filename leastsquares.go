@@ -172,7 +172,27 @@ func (o *batchObjective) Rows() int {
 	if err != nil {
 		return 0
 	}
-	return ls.engine.Rows(ls.data.N)
+	return ls.engine.Rows(ls.data.N) + len(o.penaltyRows())
+}
+
+// penaltyRow is one extra residual √λ·θᵢ of an L2 penalty: least squares
+// on the data's residuals and these rows minimizes loss + Σ λ·θᵢ².
+type penaltyRow struct {
+	index int     // i in θ
+	scale float64 // √λ
+}
+
+// penaltyRows lists the L2 penalty's residual rows, in θ order.
+func (o *batchObjective) penaltyRows() []penaltyRow {
+	var rows []penaltyRow
+	for _, p := range o.model.params.Penalized() {
+		if p.Penalty.L2 > 0 {
+			for i := p.Offset; i < p.Offset+p.Size(); i++ {
+				rows = append(rows, penaltyRow{i, math.Sqrt(p.Penalty.L2)})
+			}
+		}
+	}
+	return rows
 }
 
 // SumSquares returns Σ W·r² for the batch at the current θ, from the
@@ -194,6 +214,7 @@ func (o *batchObjective) SumSquares(ctx context.Context) (float64, error) {
 		ls.sumValid = false
 		return 0, err
 	}
+	v += o.model.params.PenaltyValue(theta)
 	ls.sum, ls.sumTheta, ls.sumValid = v, append(ls.sumTheta[:0], theta...), true
 	return v, nil
 }
@@ -204,7 +225,18 @@ func (o *batchObjective) NormalEquations(ctx context.Context, jtj *mat.SymDense,
 	if err != nil {
 		return 0, err
 	}
-	return ls.engine.NormalEquations(ctx, ls.data, jtj, jtr)
+	loss, err := ls.engine.NormalEquations(ctx, ls.data, jtj, jtr)
+	if err != nil {
+		return 0, err
+	}
+	theta := o.Params()
+	for _, pr := range o.penaltyRows() {
+		l := pr.scale * pr.scale
+		jtj.SetSym(pr.index, pr.index, jtj.At(pr.index, pr.index)+l)
+		jtr[pr.index] += l * theta[pr.index]
+		loss += l * theta[pr.index] * theta[pr.index]
+	}
+	return loss, nil
 }
 
 // Jacobian fills √W·J and √W·r for the batch.
@@ -213,7 +245,14 @@ func (o *batchObjective) Jacobian(ctx context.Context, dst *mat.Dense, r []float
 	if err != nil {
 		return err
 	}
-	if err := ls.engine.Jacobian(ctx, ls.data, dst, r); err != nil {
+	rows := ls.engine.Rows(ls.data.N)
+	data := dst
+	if pen := o.penaltyRows(); len(pen) > 0 {
+		_, P := dst.Dims()
+		data = dst.Slice(0, rows, 0, P).(*mat.Dense)
+		o.fillPenaltyRows(dst, r, rows, pen)
+	}
+	if err := ls.engine.Jacobian(ctx, ls.data, data, r[:rows]); err != nil {
 		return err
 	}
 	for q, sw := range ls.rowScale() {
@@ -226,13 +265,31 @@ func (o *batchObjective) Jacobian(ctx context.Context, dst *mat.Dense, r []float
 	return nil
 }
 
+// fillPenaltyRows writes the L2 penalty's rows of J (√λ at θᵢ's column)
+// and r (√λ·θᵢ), after the data's rows.
+func (o *batchObjective) fillPenaltyRows(dst *mat.Dense, r []float64, first int, pen []penaltyRow) {
+	theta := o.Params()
+	for k, pr := range pen {
+		if dst != nil {
+			row := dst.RawRowView(first + k)
+			clear(row)
+			row[pr.index] = pr.scale
+		}
+		r[first+k] = pr.scale * theta[pr.index]
+	}
+}
+
 // Residuals fills √W·r for the batch.
 func (o *batchObjective) Residuals(ctx context.Context, r []float64) error {
 	ls, err := o.leastSquares()
 	if err != nil {
 		return err
 	}
-	if err := ls.engine.Residuals(ctx, ls.data, r); err != nil {
+	rows := ls.engine.Rows(ls.data.N)
+	if pen := o.penaltyRows(); len(pen) > 0 {
+		o.fillPenaltyRows(nil, r, rows, pen)
+	}
+	if err := ls.engine.Residuals(ctx, ls.data, r[:rows]); err != nil {
 		return err
 	}
 	for q, sw := range ls.rowScale() {

@@ -198,6 +198,11 @@ func (m *Sequential) probe() error {
 		return err
 	}
 	if leastSquaresOnly(m.opt) {
+		for _, p := range m.params.Penalized() {
+			if p.Penalty.L1 > 0 {
+				return fmt.Errorf("parameter %s has an L1 penalty, which has no least-squares form: use L2 with this optimizer, or a first-order optimizer", p.Name)
+			}
+		}
 		if _, err := m.jacobianSpec(); err != nil {
 			return err
 		}

@@ -88,6 +88,9 @@ func (m *Sequential) forward(d *dataset) (*mat.Dense, float64, error) {
 			loss += n.loss.Scalar()
 		}
 	}
+	if d.y != nil {
+		loss += m.params.PenaltyValue(m.params.Theta())
+	}
 	return pred, loss, nil
 }
 

@@ -116,7 +116,7 @@ func TestNISTDefaults(t *testing.T) {
 // both starts with default options, to the digits of its Go-code version.
 func TestNISTFormulas(t *testing.T) {
 	have := map[string]bool{}
-	for _, n := range nist.Names {
+	for _, n := range append(append([]string(nil), nist.Names...), nist.HigherNames...) {
 		have[n] = true
 	}
 	fitted := 0
@@ -131,12 +131,12 @@ func TestNISTFormulas(t *testing.T) {
 		for s := 0; s < 2; s++ {
 			_, fromString := nistFit(t, m, p, s)
 			_, fromGo := nistFit(t, nistModel(t, p), p, s)
-			assert.GreaterOrEqual(t, minLRE(fromString, p.Certified), 7.0, "%s start %d", c.name, s+1)
+			assert.GreaterOrEqual(t, minLRE(fromString, p.Certified), 6.0, "%s start %d", c.name, s+1)
 			assert.GreaterOrEqual(t, minLRE(fromString, fromGo), 7.0, "%s start %d: string %v, Go %v", c.name, s+1, fromString, fromGo)
 		}
 		fitted++
 	}
-	assert.Equal(t, len(nist.Names), fitted)
+	assert.Equal(t, len(have), fitted)
 }
 
 // TestNISTHigher fits the eight NIST problems of higher difficulty from

@@ -22,7 +22,11 @@ type Param struct {
 	Shape  []int  // tensor shape, e.g. [in, out]
 	Offset int    // index of the first element in θ
 	Init   Initializer
-	fanIn  int
+	// Penalty regularizes the parameter: the model's objective gains
+	// Penalty.Value of its entries (none by default). Layers set it in
+	// Build from options such as layers.KernelRegularizer.
+	Penalty Penalty
+	fanIn   int
 	fanOut int
 }
 

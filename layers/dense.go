@@ -16,6 +16,8 @@ type denseConfig struct {
 	kernelInit graph.Initializer
 	biasInit   graph.Initializer
 	noBias     bool
+
+	kernelPenalty, biasPenalty graph.Penalty
 }
 
 type denseOptionFunc func(*denseConfig)
@@ -44,7 +46,8 @@ type DenseLayer struct {
 }
 
 // Dense returns a fully connected layer with the given number of units.
-// Options: an Activation (default Linear), KernelInit, BiasInit, NoBias.
+// Options: an Activation (default Linear), KernelInit, BiasInit, NoBias,
+// KernelRegularizer, BiasRegularizer.
 func Dense(units int, opts ...DenseOption) *DenseLayer {
 	l := &DenseLayer{units: units, cfg: denseConfig{
 		activation: Linear,
@@ -72,6 +75,12 @@ func (l *DenseLayer) String() string {
 	if l.cfg.noBias {
 		s += ", no bias"
 	}
+	if !l.cfg.kernelPenalty.IsZero() {
+		s += ", kernel " + l.cfg.kernelPenalty.String()
+	}
+	if !l.cfg.biasPenalty.IsZero() {
+		s += ", bias " + l.cfg.biasPenalty.String()
+	}
 	return s + ")"
 }
 
@@ -83,14 +92,21 @@ func (l *DenseLayer) Build(s *graph.Scope, in Shape) (Shape, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("Dense needs vector samples, got input shape %v", in)
 	}
+	for _, p := range []graph.Penalty{l.cfg.kernelPenalty, l.cfg.biasPenalty} {
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	if l.W, err = s.Param("W", []int{in[0], l.units}, l.cfg.kernelInit, in[0], l.units); err != nil {
 		return nil, err
 	}
+	l.W.Penalty = l.cfg.kernelPenalty
 	if !l.cfg.noBias {
 		if l.B, err = s.Param("b", []int{l.units}, l.cfg.biasInit, in[0], l.units); err != nil {
 			return nil, err
 		}
+		l.B.Penalty = l.cfg.biasPenalty
 	}
 	return Shape{l.units}, nil
 }
