@@ -27,7 +27,7 @@ type Param struct {
 	// Build from options such as layers.KernelRegularizer.
 	Penalty Penalty
 	fanIn   int
-	fanOut int
+	fanOut  int
 }
 
 // Size is the number of scalars in the parameter.
