@@ -24,6 +24,7 @@ type brNet struct {
 	w     float64
 	nanAt int
 	sums  int
+	onSum func(call int) // optional: called at each SumSquares (from 1)
 }
 
 func newBRNet(h int, x, t, theta0 []float64, w float64) *brNet {
@@ -71,8 +72,14 @@ func (p *brNet) Loss() (float64, error) {
 	return s, nil
 }
 
-func (p *brNet) SumSquares(context.Context) (float64, error) {
+func (p *brNet) SumSquares(ctx context.Context) (float64, error) {
 	p.sums++
+	if p.onSum != nil {
+		p.onSum(p.sums)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	return p.Loss()
 }
 
@@ -690,5 +697,43 @@ func TestBRZeroGuards(t *testing.T) {
 		if !(o.Gamma() >= 0 && o.Gamma() <= 3 && o.Alpha() > 0 && o.Beta() > 0) || !brFinite(p.theta) {
 			t.Errorf("after 20 steps: γ, α, β = %v, %v, %v, θ = %v", o.Gamma(), o.Alpha(), o.Beta(), p.theta)
 		}
+	}
+}
+
+// A cancel in the middle of a step (in a trial after rejected ones, μ
+// already raised) leaves θ, μ, γ, α and β as they were: the run then goes
+// on exactly as one that was never cancelled.
+func TestBRCancelMidStep(t *testing.T) {
+	ref := loadBRReference(t)
+	want := brRun(t, BR(BRConfig{}), newBRNet(ref.Hidden, ref.X, ref.T, ref.Theta0, 1), 4)
+	// Iteration 2 of the fixture rejects twice: its SumSquares calls are
+	// 1 (iteration 1's start), 2 (its accepted trial), 3 (iteration 2's
+	// start), 4 and 5 (rejected trials), 6 (accepted).
+	for _, at := range []int{4, 5, 6} {
+		p := newBRNet(ref.Hidden, ref.X, ref.T, ref.Theta0, 1)
+		o := BR(BRConfig{})
+		ctx, cancel := context.WithCancel(context.Background())
+		p.onSum = func(call int) {
+			if call == at {
+				cancel()
+			}
+		}
+		got := brRun(t, o, p, 1)
+		before := append([]float64(nil), p.theta...)
+		g, a, b, mu := o.Gamma(), o.Alpha(), o.Beta(), o.Mu()
+		if _, err := o.Step(ctx, p); !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancel at SumSquares %d: err = %v", at, err)
+		}
+		if o.Gamma() != g || o.Alpha() != a || o.Beta() != b || o.Mu() != mu {
+			t.Errorf("cancel at SumSquares %d: state (%v %v %v %v) → (%v %v %v %v)", at, g, a, b, mu, o.Gamma(), o.Alpha(), o.Beta(), o.Mu())
+		}
+		for i := range before {
+			if math.Float64bits(p.theta[i]) != math.Float64bits(before[i]) {
+				t.Fatalf("cancel at SumSquares %d: θ[%d] changed", at, i)
+			}
+		}
+		p.onSum = nil
+		got = append(got, brRun(t, o, p, 3)...)
+		brSameBits(t, "run after a cancelled step", want, got)
 	}
 }
