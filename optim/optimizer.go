@@ -39,6 +39,8 @@ type StepInfo struct {
 	Warning  string  // e.g. an ill-conditioned system; empty when all is well
 	Stop     Stop    // non-empty when the optimizer says training should stop
 
+	Evidence *Evidence // Bayesian regularization's state after the step (nil for other optimizers)
+
 	Time time.Duration // wall time of the step, set by the training loop
 }
 
