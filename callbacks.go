@@ -67,7 +67,8 @@ func (s *State) StopTraining(reason optim.Stop) {
 func (s *State) Stopping() optim.Stop { return s.stop }
 
 // Monitor returns the named value of the last completed epoch: "loss",
-// "val_loss", "test_loss", a metric name or "val_"+name, "mu", "grad_norm".
+// "val_loss", "test_loss", a metric name or "val_"+name, "mu", "grad_norm",
+// and with Bayesian regularization "gamma", "ssw", "alpha", "beta".
 // The second result is false when there is no such value.
 func (s *State) Monitor(name string) (float64, bool) {
 	h := s.History
@@ -88,6 +89,14 @@ func (s *State) Monitor(name string) (float64, bool) {
 		return last(h.Mu)
 	case "grad_norm":
 		return last(h.GradNorm)
+	case "gamma":
+		return last(h.Gamma)
+	case "ssw":
+		return last(h.SSW)
+	case "alpha":
+		return last(h.Alpha)
+	case "beta":
+		return last(h.Beta)
 	}
 	return last(h.Metrics[name])
 }

@@ -453,6 +453,10 @@ func (r *run) record(loss float64) error {
 	last := h.Steps[len(h.Steps)-1]
 	h.Mu = append(h.Mu, last.Mu)
 	h.GradNorm = append(h.GradNorm, last.GradNorm)
+	if ev := last.Evidence; ev != nil {
+		h.Gamma, h.SSW = append(h.Gamma, ev.Gamma), append(h.SSW, ev.SSW)
+		h.Alpha, h.Beta = append(h.Alpha, ev.Alpha), append(h.Beta, ev.Beta)
+	}
 	scores, err := m.scoreMetrics(r.train)
 	if err != nil {
 		return err

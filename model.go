@@ -80,6 +80,9 @@ type compileConfig struct {
 	seed    uint64
 	inputs  Scaling
 	targets Scaling
+	// inputsSet and targetsSet record an explicit ScaleInputs or
+	// ScaleTargets, which overrides an optimizer's optim.ScaledData.
+	inputsSet, targetsSet bool
 }
 
 // WithMetrics adds metrics reported by Fit's History and by Evaluate.
@@ -129,12 +132,16 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 			return fmt.Errorf("golem: the optimizer needs a loss with a residual (least-squares) form, and %s has none; use MSE, SSE or a cross-entropy", loss.Name())
 		}
 	}
-	if cfg.targets != NoScaling {
-		switch loss.Name() {
-		case "mse", "sse", "mae":
-		default:
-			return fmt.Errorf("golem: target scaling applies to regression losses (mse, sse, mae), not %s", loss.Name())
+	if sd, ok := opt.(optim.ScaledData); ok && sd.WantsScaledData() {
+		if !cfg.inputsSet {
+			cfg.inputs = MinMax
 		}
+		if !cfg.targetsSet && regressionLoss(loss) {
+			cfg.targets = MinMax
+		}
+	}
+	if cfg.targets != NoScaling && !regressionLoss(loss) {
+		return fmt.Errorf("golem: target scaling applies to regression losses (mse, sse, mae), not %s", loss.Name())
 	}
 	rebuild := m.params == nil || !graph.SameShape(m.input, in)
 	oldIn, oldOut := m.inScale, m.outScale
@@ -176,6 +183,15 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 	return nil
 }
 
+// regressionLoss reports whether targets of loss can be scaled.
+func regressionLoss(l losses.Loss) bool {
+	switch l.Name() {
+	case "mse", "sse", "mae":
+		return true
+	}
+	return false
+}
+
 // probeRows is the batch Compile runs the model on.
 const probeRows = 2
 
@@ -196,6 +212,11 @@ func (m *Sequential) probe() error {
 	n.bind(d, nil, 0, probeRows, 1)
 	if err := n.run(); err != nil {
 		return err
+	}
+	if wp, ok := m.opt.(optim.WeightPrior); ok && wp.RegularizesWeights() {
+		if pen := m.params.Penalized(); len(pen) > 0 {
+			return fmt.Errorf("parameter %s has a penalty (%v), but the optimizer sets its own weight penalty: remove the layer regularizers", pen[0].Name, pen[0].Penalty)
+		}
 	}
 	if leastSquaresOnly(m.opt) {
 		for _, p := range m.params.Penalized() {

@@ -25,8 +25,9 @@ var (
 // Plot writes two PNGs into dir (created if missing), like MATLAB's
 // plotperform and plottrainstate: performance.png, the training, validation
 // and test loss per epoch on a log scale with the best validation epoch
-// marked, and trainstate.png, the gradient norm, μ (Levenberg–Marquardt)
-// and the validation checks per epoch. It returns the files' paths.
+// marked, and trainstate.png, the gradient norm, μ (Levenberg–Marquardt),
+// γ and the sum of squared weights (Bayesian regularization) and the
+// validation checks per epoch. It returns the files' paths.
 func (h *History) Plot(dir string) ([]string, error) {
 	if h.Len() == 0 {
 		return nil, fmt.Errorf("golem: History.Plot: no epochs recorded")
@@ -119,6 +120,14 @@ func (h *History) plotTrainState(path string) error {
 	}
 	if h.Mu[len(h.Mu)-1] > 0 {
 		if err := add(fmt.Sprintf("Mu = %.3g at epoch %d", h.Mu[len(h.Mu)-1], h.Len()), h.Mu, true); err != nil {
+			return err
+		}
+	}
+	if n := len(h.Gamma); n == h.Len() && n > 0 { // Bayesian regularization, as trainbr's window
+		if err := add(fmt.Sprintf("Num Parameters = %.4g at epoch %d", h.Gamma[n-1], n), h.Gamma, false); err != nil {
+			return err
+		}
+		if err := add(fmt.Sprintf("Sum Squared Param = %.4g at epoch %d", h.SSW[n-1], n), h.SSW, true); err != nil {
 			return err
 		}
 	}

@@ -12,8 +12,9 @@ import (
 // progress prints training progress (FitConfig.Verbose): 2 writes one
 // line per epoch; 1 draws a live bar per epoch when w is a terminal and
 // otherwise writes the same lines as 2. Levenberg–Marquardt runs also show
-// μ, the gradient norm and the validation checks, as MATLAB's training
-// window does.
+// μ, the gradient norm and the validation checks, and Bayesian
+// regularization runs γ (the effective number of parameters) and the sum of
+// squared weights, as MATLAB's training window does.
 type progress struct {
 	BaseCallback
 	w     io.Writer
@@ -98,6 +99,10 @@ func epochLine(s *State, took time.Duration) string {
 		if n := len(h.ValChecks); n > 0 && n == h.Len() {
 			fmt.Fprintf(&b, " - val_checks: %d", h.ValChecks[n-1])
 		}
+	}
+	if gamma, ok := s.Monitor("gamma"); ok { // Bayesian regularization
+		ssw, _ := s.Monitor("ssw")
+		fmt.Fprintf(&b, " - gamma: %.4g - ssw: %.4g", gamma, ssw)
 	}
 	fmt.Fprintf(&b, " - %s", shortDuration(took))
 	return b.String()

@@ -44,12 +44,16 @@ func parseScaling(name string) (Scaling, error) {
 }
 
 // ScaleInputs normalizes the inputs (see Scaling).
-func ScaleInputs(s Scaling) CompileOption { return func(c *compileConfig) { c.inputs = s } }
+func ScaleInputs(s Scaling) CompileOption {
+	return func(c *compileConfig) { c.inputs, c.inputsSet = s, true }
+}
 
 // ScaleTargets normalizes the targets of a regression loss (mse, sse, mae):
 // the loss is then computed on scaled targets, while predictions and
 // metrics are in the targets' own units.
-func ScaleTargets(s Scaling) CompileOption { return func(c *compileConfig) { c.targets = s } }
+func ScaleTargets(s Scaling) CompileOption {
+	return func(c *compileConfig) { c.targets, c.targetsSet = s, true }
+}
 
 // scaler maps x to (x - offset)·scale, column by column.
 type scaler struct {

@@ -252,8 +252,8 @@ func TestBRReference(t *testing.T) {
 	}
 }
 
-// The first step starts from γ = P, β = (N − P)/(2E_D), α = P/(2E_W): its
-// GradNorm is that F's gradient.
+// The first step starts from γ = P, β = (N − P)/(2E_D) and α = 0 (it weighs
+// E_D alone): its GradNorm is that F's gradient.
 func TestBRInitialEvidence(t *testing.T) {
 	ref := loadBRReference(t)
 	p := newBRNet(ref.Hidden, ref.X, ref.T, ref.Theta0, 1)
@@ -263,8 +263,8 @@ func TestBRInitialEvidence(t *testing.T) {
 	if relErr(sse, ref.Init.SSE) > 1e-12 || relErr(ssw, ref.Init.SSW) > 1e-12 {
 		t.Fatalf("E_D, E_W at θ₀ = %v, %v; reference %v, %v", sse, ssw, ref.Init.SSE, ref.Init.SSW)
 	}
-	beta, alpha := (float64(len(ref.X))-P)/(2*sse), P/(2*ssw)
-	if relErr(beta, ref.Init.Beta) > 1e-12 || relErr(alpha, ref.Init.Alpha) > 1e-12 || ref.Init.Gamma != P {
+	beta, alpha := (float64(len(ref.X))-P)/(2*sse), 0.0
+	if relErr(beta, ref.Init.Beta) > 1e-12 || alpha != ref.Init.Alpha || ref.Init.Gamma != P {
 		t.Fatalf("initial β, α = %v, %v; reference %v, %v (γ %v)", beta, alpha, ref.Init.Beta, ref.Init.Alpha, ref.Init.Gamma)
 	}
 	jtj, jtr := mat.NewSymDense(len(p.theta), nil), make([]float64, len(p.theta))
@@ -652,8 +652,10 @@ var (
 	_ Validator             = (*BROptimizer)(nil)
 )
 
-// E_W = 0 (θ₀ = 0) starts with α = 1 instead of trainbr's infinite α, and
-// E_D = 0 (an exact fit) with β = 1; training goes on from both.
+// E_W = 0 (θ₀ = 0) is no problem for the first step, which weighs E_D
+// alone (α = 0); E_D = 0 (an exact fit) starts at once with trainbr's
+// estimates, β = 1 and α = γ/(2E_W) (a first step on E_D alone could not
+// lower it); training goes on from both.
 func TestBRZeroGuards(t *testing.T) {
 	initial := func(p *brLinear) *Evidence {
 		t.Helper()
@@ -670,8 +672,8 @@ func TestBRZeroGuards(t *testing.T) {
 		zero.theta[i] = 0
 	}
 	sse := brSumSq(zero.y)
-	if ev := initial(zero); ev.Gamma != 3 || ev.Alpha != 1 || ev.Beta != 5/(2*sse) || ev.SSW != 0 {
-		t.Errorf("θ₀ = 0: initial evidence %+v; want γ 3, α 1, β %v", *ev, 5/(2*sse))
+	if ev := initial(zero); ev.Gamma != 3 || ev.Alpha != 0 || ev.Beta != 5/(2*sse) || ev.SSW != 0 {
+		t.Errorf("θ₀ = 0: initial evidence %+v; want γ 3, α 0, β %v", *ev, 5/(2*sse))
 	}
 	exact, _ := linearProblemBR()
 	exact.theta = []float64{1, -2, 3} // integers: A·θ₀ is exact

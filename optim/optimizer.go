@@ -113,6 +113,21 @@ type TrainingDefaults interface {
 	DefaultEpochs() int
 }
 
+// ScaledData is implemented by optimizers that expect their inputs and
+// targets mapped onto [-1, 1], as MATLAB's trainbr always has them (fitnet's
+// mapminmax): a model compiled with such an optimizer scales them so
+// (golem.MinMax) unless the Compile options choose a scaling.
+type ScaledData interface {
+	WantsScaledData() bool
+}
+
+// WeightPrior is implemented by optimizers that regularize the weights
+// themselves (Bayesian regularization); a model refuses layer penalties
+// (graph.Penalty) with them, which they would count as data error.
+type WeightPrior interface {
+	RegularizesWeights() bool
+}
+
 // ErrNotFinite is wrapped by errors about a loss, gradient or updated
 // weight that is NaN or infinite; the weights (and an optimizer's state)
 // are left as they were before the step.

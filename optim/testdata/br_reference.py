@@ -3,7 +3,10 @@
 
 An independent NumPy implementation of MATLAB trainbr's iteration (current
 MATLAB order: the Jacobian is recomputed at the accepted weights before
-gamma, alpha and beta are updated) on a 1-4-1 tanh network
+gamma, alpha and beta are updated), with golem's start (the first step is
+Levenberg-Marquardt on beta*E_D alone, alpha = 0, and trainbr's
+initial estimates gamma = P, alpha = P/(2 E_W), beta = (N - P)/(2 E_D) are
+taken at the weights it reaches), on a 1-4-1 tanh network
 
     y(x) = sum_k v_k * tanh(w_k * x + b_k) + c,   theta = [w(4), b(4), v(4), c]
 
@@ -65,9 +68,11 @@ def main():
     mu = MU
     r = residuals(theta, x, t)
     sse, ssw = float(r @ r), float(theta @ theta)
-    gamma = float(P)
+    # golem's start: the first step is LM on beta*E_D alone (alpha = 0);
+    # the evidence estimates start from gamma = P at the weights it reaches.
+    gamma, alpha = float(P), 0.0
     beta = beta_of(N, gamma, sse)
-    alpha = alpha_of(gamma, ssw)
+    warm = True
     init = dict(gamma=gamma, alpha=alpha, beta=beta, sse=sse, ssw=ssw)
 
     iters = []
@@ -93,7 +98,12 @@ def main():
             mu *= MU_INC
             if mu > MU_MAX:
                 break
-        if accepted:
+        if accepted and warm:
+            warm = False
+            gamma = float(P)  # trainbr's start, at the weights of the first step
+            beta = beta_of(N, gamma, sse)
+            alpha = alpha_of(gamma, ssw)
+        elif accepted:
             J = jacobian(theta, x)  # at the new weights, as current trainbr
             jj = J.T @ J
             gamma = P - alpha * np.trace(np.linalg.inv(beta * jj + alpha * I))
