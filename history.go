@@ -20,11 +20,11 @@ type History struct {
 
 	// With Bayesian regularization (optim.BR), after each epoch, as
 	// MATLAB's trainbr window shows them; nil for other optimizers:
-	Gamma []float64 // γ, the effective number of parameters
-	SSW   []float64 // E_W, the sum of squared weights
-	Alpha []float64 // α, the weight of E_W in the objective
-	Beta  []float64 // β, the weight of the sum of squared errors
-	Stop     optim.Stop           // why training stopped (StopEpochs, StopGoal, optim.StopMuMax, ...)
+	Gamma []float64  // γ, the effective number of parameters
+	SSW   []float64  // E_W, the sum of squared weights
+	Alpha []float64  // α, the weight of E_W in the objective
+	Beta  []float64  // β, the weight of the sum of squared errors
+	Stop  optim.Stop // why training stopped (StopEpochs, StopGoal, optim.StopMuMax, ...)
 
 	// With validation (and test) data:
 	ValLoss   []float64 // validation loss after each epoch
