@@ -123,3 +123,30 @@ func TestBayesianRegularizationSetup(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, files, 2)
 }
+
+// TestBayesianRegularizationSampleWeights: BR honours sample weights, and
+// uniform weights change nothing (β scales inversely): weights of 3 give
+// the unweighted weights; weights that drop half the samples give another
+// fit.
+func TestBayesianRegularizationSampleWeights(t *testing.T) {
+	x, y, xt, _ := noisySine(5, 80, 0.2)
+	fit := func(w []float64) []float64 {
+		m := NewSequential(layers.Dense(10, layers.Tanh), layers.Dense(1))
+		require.NoError(t, m.Compile(Input(1), losses.SSE(), optim.BR(optim.BRConfig{})))
+		_, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 40, SampleWeight: w})
+		require.NoError(t, err)
+		p, err := m.Predict(xt)
+		require.NoError(t, err)
+		return p.RawMatrix().Data
+	}
+	plain := fit(nil)
+	three, half := make([]float64, 80), make([]float64, 80)
+	for i := range three {
+		three[i] = 3
+		half[i] = float64(i % 2)
+	}
+	for i, v := range fit(three) {
+		assert.InDelta(t, plain[i], v, 1e-7)
+	}
+	assert.NotEqual(t, plain, fit(half))
+}

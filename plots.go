@@ -63,7 +63,7 @@ func (h *History) plotPerformance(path string) error {
 	p.X.Label.Text = fmt.Sprintf("%d epochs", h.Len())
 	p.Y.Label.Text = "loss"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: 1}
 	p.Add(plotter.NewGrid())
 	for _, s := range []struct {
 		name string
@@ -104,7 +104,7 @@ func (h *History) plotTrainState(path string) error {
 		p.Add(plotter.NewGrid())
 		if log {
 			p.Y.Scale = plot.LogScale{}
-			p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+			p.Y.Tick.Marker = plot.LogTicks{Prec: 1}
 		}
 		line, err := plotter.NewLine(h.series(v))
 		if err != nil {

@@ -178,9 +178,9 @@ func (o *BROptimizer) NeedsLeastSquares() bool { return true }
 // E_W weighs every weight alike, which assumes they share one scale, and
 // unscaled targets give the output layer's weights (and biases) another
 // scale from the hidden ones, so α would regularize the hidden layers too
-// little (on 353 diabetes samples, unscaled data gave a 10-20-1 network
-// test errors from 3500 to 4300 across seeds, [-1, 1] gave 3540 for
-// every seed).
+// little (on 353 diabetes samples, a 10-20-1 network on unscaled data
+// still ran after 1000 epochs with γ ≈ 47 and a seed-dependent test error;
+// on [-1, 1] every seed converged to one fit with γ = 23.8).
 func (o *BROptimizer) WantsScaledData() bool { return true }
 
 // RegularizesWeights reports that BR sets its own weight penalty α·E_W.
