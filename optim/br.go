@@ -479,20 +479,4 @@ const brMuMin = 1e-20
 
 // nonFinite describes the first NaN or ±Inf entry of JᵀWJ or JᵀWr, or
 // returns "".
-func (o *BROptimizer) nonFinite() string {
-	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-	raw := o.jtj.RawSymmetric()
-	for i := 0; i < o.p; i++ {
-		for j := i; j < o.p; j++ {
-			if v := raw.Data[i*raw.Stride+j]; bad(v) {
-				return fmt.Sprintf("non-finite JᵀWJ entry (%d, %d) = %v: the Jacobian is not finite", i, j, v)
-			}
-		}
-	}
-	for i, v := range o.jtr {
-		if bad(v) {
-			return fmt.Sprintf("non-finite JᵀWr entry %d = %v: the Jacobian is not finite", i, v)
-		}
-	}
-	return ""
-}
+func (o *BROptimizer) nonFinite() string { return nonFiniteNormal(o.jtj, o.jtr) }

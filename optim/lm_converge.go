@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // LM's convergence tests (after MINPACK's lmder: ftol, xtol, gtol), its
@@ -93,22 +95,32 @@ func (c LMConfig) gtolHolds(s *lmSystem, b []float64, f float64) bool {
 	return g <= c.GTol
 }
 
-// nonFinite describes the first NaN or ±Inf entry of JᵀWJ, JᵀWr or (when
-// this step computed it) √W·J, or returns "".
-func (s *lmSystem) nonFinite() string {
+// nonFiniteNormal describes the first NaN or ±Inf entry of the normal
+// equations JᵀWJ (upper triangle) and JᵀWr, or returns "".
+func nonFiniteNormal(jtj *mat.SymDense, jtr []float64) string {
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-	raw := s.jtj.RawSymmetric()
-	for i := 0; i < s.p; i++ {
-		for j := i; j < s.p; j++ {
+	raw := jtj.RawSymmetric()
+	for i := 0; i < raw.N; i++ {
+		for j := i; j < raw.N; j++ {
 			if v := raw.Data[i*raw.Stride+j]; bad(v) {
 				return fmt.Sprintf("non-finite JᵀWJ entry (%d, %d) = %v: the Jacobian is not finite", i, j, v)
 			}
 		}
 	}
-	for i, v := range s.jtr {
+	for i, v := range jtr {
 		if bad(v) {
 			return fmt.Sprintf("non-finite JᵀWr entry %d = %v: the Jacobian is not finite", i, v)
 		}
+	}
+	return ""
+}
+
+// nonFinite describes the first NaN or ±Inf entry of JᵀWJ, JᵀWr or (when
+// this step computed it) √W·J, or returns "".
+func (s *lmSystem) nonFinite() string {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	if w := nonFiniteNormal(s.jtj, s.jtr); w != "" {
+		return w
 	}
 	if s.hasJ {
 		J := s.J.RawMatrix()
