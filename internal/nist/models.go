@@ -84,6 +84,40 @@ var models = map[string]layers.CurveFunc{
 	"Roszman1": func(e *graph.Expr, x, b []*G.Node) *G.Node { // b1 - b2·x - arctan(b3/(x - b4))/π
 		return e.Sub(e.Sub(b[0], e.Mul(b[1], x[0])), e.Mul(e.Atan(e.Div(b[2], e.Sub(x[0], b[3]))), e.Const(1/math.Pi)))
 	},
+	// The higher-difficulty problems.
+	"MGH09": func(e *graph.Expr, x, b []*G.Node) *G.Node { // b1·(x² + x·b2)/(x² + x·b3 + b4)
+		x2 := e.Square(x[0])
+		num := e.Add(x2, e.Mul(x[0], b[1]))
+		den := e.Add(e.Add(x2, e.Mul(x[0], b[2])), b[3])
+		return e.Div(e.Mul(b[0], num), den)
+	},
+	"Thurber": func(e *graph.Expr, x, b []*G.Node) *G.Node { // cubic/cubic, as Hahn1
+		x2 := e.Square(x[0])
+		x3 := e.Mul(x2, x[0])
+		num := e.Add(e.Add(e.Add(b[0], e.Mul(b[1], x[0])), e.Mul(b[2], x2)), e.Mul(b[3], x3))
+		den := e.Add(e.Add(e.Add(e.Const(1), e.Mul(b[4], x[0])), e.Mul(b[5], x2)), e.Mul(b[6], x3))
+		return e.Div(num, den)
+	},
+	"BoxBOD": func(e *graph.Expr, x, b []*G.Node) *G.Node { // b1·(1 - exp(-b2·x))
+		return e.Mul(b[0], e.Sub(e.Const(1), e.Exp(e.Neg(e.Mul(b[1], x[0])))))
+	},
+	"Rat42": func(e *graph.Expr, x, b []*G.Node) *G.Node { // b1/(1 + exp(b2 - b3·x))
+		return e.Div(b[0], e.Add(e.Const(1), e.Exp(e.Sub(b[1], e.Mul(b[2], x[0])))))
+	},
+	"MGH10": func(e *graph.Expr, x, b []*G.Node) *G.Node { // b1·exp(b2/(x + b3))
+		return e.Mul(b[0], e.Exp(e.Div(b[1], e.Add(x[0], b[2]))))
+	},
+	"Eckerle4": func(e *graph.Expr, x, b []*G.Node) *G.Node { // (b1/b2)·exp(-((x - b3)/b2)²/2)
+		z := e.Div(e.Sub(x[0], b[2]), b[1])
+		return e.Mul(e.Div(b[0], b[1]), e.Exp(e.Mul(e.Square(z), e.Const(-0.5))))
+	},
+	"Rat43": func(e *graph.Expr, x, b []*G.Node) *G.Node { // b1/(1 + exp(b2 - b3·x))^(1/b4)
+		base := e.Add(e.Const(1), e.Exp(e.Sub(b[1], e.Mul(b[2], x[0]))))
+		return e.Div(b[0], e.Pow(base, e.Div(e.Const(1), b[3])))
+	},
+	"Bennett5": func(e *graph.Expr, x, b []*G.Node) *G.Node { // b1·(b2 + x)^(-1/b3)
+		return e.Mul(b[0], e.Pow(e.Add(b[1], x[0]), e.Div(e.Const(-1), b[2])))
+	},
 	"ENSO": func(e *graph.Expr, x, b []*G.Node) *G.Node {
 		// b1 + b2·cos(2πx/12) + b3·sin(2πx/12) + b5·cos(2πx/b4) + b6·sin(2πx/b4)
 		//    + b8·cos(2πx/b7) + b9·sin(2πx/b7)

@@ -20,9 +20,17 @@ type Problem struct {
 	Name      string
 	Start     [2][]float64 // the two published starting points
 	Certified []float64    // certified parameter values
+	StdDev    []float64    // certified standard deviations of the estimates
 	RSS       float64      // certified residual sum of squares
-	X         *mat.Dense   // N × predictors
-	Y         *mat.Dense   // N × 1
+	// ResidualSD is the certified residual standard deviation
+	// √(RSS/DegreesOfFreedom).
+	ResidualSD float64
+	// DegreesOfFreedom is the file's "Degrees of Freedom" (0 when the file
+	// has none). It is NIST's printed number: for Rat43 that is 9 where
+	// N - P = 11 (ResidualSD agrees with 11).
+	DegreesOfFreedom int
+	X                *mat.Dense // N × predictors
+	Y                *mat.Dense // N × 1
 }
 
 var (
@@ -51,7 +59,7 @@ func Load(dir, name string) (*Problem, error) {
 			last, _ = strconv.Atoi(m[2])
 		}
 		if m := paramLine.FindStringSubmatch(line); m != nil && (first == 0 || i+1 < first) {
-			vals := make([]float64, 3)
+			vals := make([]float64, 4)
 			for k := range vals {
 				if vals[k], err = strconv.ParseFloat(m[k+2], 64); err != nil {
 					return nil, fmt.Errorf("nist: %s: %q: %w", name, line, err)
@@ -60,11 +68,21 @@ func Load(dir, name string) (*Problem, error) {
 			p.Start[0] = append(p.Start[0], vals[0])
 			p.Start[1] = append(p.Start[1], vals[1])
 			p.Certified = append(p.Certified, vals[2])
+			p.StdDev = append(p.StdDev, vals[3])
 		}
-		if strings.HasPrefix(line, "Residual Sum of Squares:") {
-			fields := strings.Fields(line)
-			if p.RSS, err = strconv.ParseFloat(fields[len(fields)-1], 64); err != nil {
-				return nil, fmt.Errorf("nist: %s: %w", name, err)
+		if v, ok := strings.CutPrefix(line, "Residual Sum of Squares:"); ok {
+			if p.RSS, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+				return nil, fmt.Errorf("nist: %s: residual sum of squares %q: %w", name, line, err)
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "Residual Standard Deviation:"); ok {
+			if p.ResidualSD, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+				return nil, fmt.Errorf("nist: %s: residual standard deviation %q: %w", name, line, err)
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "Degrees of Freedom:"); ok {
+			if p.DegreesOfFreedom, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+				return nil, fmt.Errorf("nist: %s: degrees of freedom %q: %w", name, line, err)
 			}
 		}
 	}
@@ -125,8 +143,13 @@ func LRE(b, c float64) float64 {
 	return math.Min(11, math.Max(0, -math.Log10(rel)))
 }
 
-// Names lists the 19 problems shipped in shared/data/nist.
+// Names lists the 19 problems of lower and average difficulty shipped in
+// shared/data/nist.
 var Names = []string{
 	"Misra1a", "Chwirut2", "Chwirut1", "Lanczos3", "Gauss1", "Gauss2", "DanWood", "Misra1b",
 	"Kirby2", "Hahn1", "Nelson", "MGH17", "Lanczos1", "Lanczos2", "Gauss3", "Misra1c", "Misra1d", "Roszman1", "ENSO",
 }
+
+// HigherNames lists the 8 problems of higher difficulty (testdata only),
+// in NIST's order.
+var HigherNames = []string{"MGH09", "Thurber", "BoxBOD", "Rat42", "MGH10", "Eckerle4", "Rat43", "Bennett5"}

@@ -2,9 +2,7 @@ package nist
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,35 +43,9 @@ func FitWith(ctx context.Context, p *Problem, start []float64, cfg optim.LMConfi
 
 // fitAll fits all 19 problems from both starts with cfg, requires LRE ≥
 // minLRE on every parameter and, when converged, a converged stop; it logs
-// the table of LREs, iterations and stops.
+// the table of LREs, iterations and stops (see fitNames).
 func fitAll(t *testing.T, cfg optim.LMConfig, minLRE float64, converged bool) {
-	var table strings.Builder
-	fmt.Fprintf(&table, "%-9s %34s %34s\n", "problem", "start 1: LRE (it) stop", "start 2: LRE (it) stop")
-	var sum float64
-	var runs int
-	for _, name := range Names {
-		p, err := Load(dataDir, name)
-		require.NoError(t, err)
-		fmt.Fprintf(&table, "%-9s", name)
-		for s := 0; s < 2; s++ {
-			b, h, err := FitWith(context.Background(), p, p.Start[s], cfg, golem.FitConfig{})
-			require.NoError(t, err, "%s start %d", name, s+1)
-			lre := 11.0
-			for i, v := range b {
-				lre = math.Min(lre, LRE(v, p.Certified[i]))
-			}
-			assert.GreaterOrEqual(t, lre, minLRE, "%s from start %d: b = %v, certified %v (stop %s)", name, s+1, b, p.Certified, h.Stop)
-			if converged {
-				assert.True(t, h.Stop.Converged(), "%s from start %d ends %q, not a converged stop", name, s+1, h.Stop)
-			}
-			fmt.Fprintf(&table, " %6.1f (%3d) %-20s", lre, len(h.Steps), h.Stop)
-			sum += lre
-			runs++
-		}
-		table.WriteString("\n")
-	}
-	fmt.Fprintf(&table, "mean LRE %.2f over %d fits\n", sum/float64(runs), runs)
-	t.Log("\n" + table.String())
+	fitNames(t, Names, cfg, golem.FitConfig{}, minLRE, converged)
 }
 
 // TestNISTCertifiedValues fits all 19 problems from both starting points
