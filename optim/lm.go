@@ -37,14 +37,19 @@ type LMConfig struct {
 	GTol float64
 
 	Scaling Scaling // damping matrix D; default ScaleIdentity
-	// MinScale and MaxScale clamp D's entries under ScaleMarquardt;
+	// MinScale and MaxScale clamp D's entries under ScaleMarquardt and
+	// ScaleMore;
 	// defaults 1e-6 and 1e32 (Ceres's).
 	MinScale, MaxScale float64
 	// DampingWeights multiply D entry by entry (length P): a weight above 1
 	// moves that parameter more cautiously. Default nil (all 1).
 	DampingWeights []float64
-	Update         Update  // μ update rule; default UpdateTrainlm
-	L2             float64 // β: the objective becomes loss + β‖θ‖²; default 0
+	Update         Update // μ update rule; default UpdateTrainlm
+	// TrustFactor sets UpdateMore's initial trust radius,
+	// TrustFactor·‖θ₀‖_D (MINPACK's factor, whose default is 100); default
+	// 0.3, unused by the other update rules.
+	TrustFactor float64
+	L2          float64 // β: the objective becomes loss + β‖θ‖²; default 0
 
 	Solver Solver // default SolverCholesky
 	// CondWarn is the condition estimate above which StepInfo.Warning
@@ -131,6 +136,7 @@ func (c LMConfig) withDefaults() LMConfig {
 	def(&c.CondWarn, 1e12)
 	def(&c.GeodesicAlpha, 0.75)
 	def(&c.GeodesicStep, 0.1)
+	def(&c.TrustFactor, 0.3)
 	if c.MemoryBudget == 0 {
 		c.MemoryBudget = DefaultLMMemoryBudget
 	}
@@ -138,9 +144,9 @@ func (c LMConfig) withDefaults() LMConfig {
 }
 
 // Validate reports a configuration that cannot work: NaN or ±Inf in any
-// float field, negative μ, MuMax, L2, scales or geodesic parameters, MuDec
-// outside (0, 1), MuInc not above 1, an unknown enum, or a damping weight
-// that is not positive and finite.
+// float field, negative μ, MuMax, L2, scales, geodesic parameters or
+// TrustFactor, MuDec outside (0, 1), MuInc not above 1, an unknown enum,
+// or a damping weight that is not positive and finite.
 func (c LMConfig) Validate() error {
 	floats := []struct {
 		name string
@@ -149,7 +155,7 @@ func (c LMConfig) Validate() error {
 		{"Mu", c.Mu}, {"MuDec", c.MuDec}, {"MuInc", c.MuInc}, {"MuMax", c.MuMax}, {"MinGrad", c.MinGrad},
 		{"FTol", c.FTol}, {"XTol", c.XTol}, {"GTol", c.GTol},
 		{"MinScale", c.MinScale}, {"MaxScale", c.MaxScale}, {"L2", c.L2}, {"CondWarn", c.CondWarn},
-		{"GeodesicAlpha", c.GeodesicAlpha}, {"GeodesicStep", c.GeodesicStep},
+		{"GeodesicAlpha", c.GeodesicAlpha}, {"GeodesicStep", c.GeodesicStep}, {"TrustFactor", c.TrustFactor},
 	}
 	for _, f := range floats {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
@@ -167,14 +173,16 @@ func (c LMConfig) Validate() error {
 		return fmt.Errorf("optim: LM scale clamp [%v, %v] is invalid", c.MinScale, c.MaxScale)
 	case c.CondWarn < 0:
 		return fmt.Errorf("optim: LM CondWarn = %v must not be negative", c.CondWarn)
-	case c.Scaling != ScaleIdentity && c.Scaling != ScaleMarquardt:
+	case c.Scaling != ScaleIdentity && c.Scaling != ScaleMarquardt && c.Scaling != ScaleMore:
 		return fmt.Errorf("optim: unknown LM scaling %v", c.Scaling)
-	case c.Update != UpdateTrainlm && c.Update != UpdateNielsen:
+	case c.Update != UpdateTrainlm && c.Update != UpdateNielsen && c.Update != UpdateMore:
 		return fmt.Errorf("optim: unknown LM update %v", c.Update)
 	case c.Solver != SolverCholesky && c.Solver != SolverQR:
 		return fmt.Errorf("optim: unknown LM solver %v", c.Solver)
 	case c.GeodesicAlpha < 0 || c.GeodesicStep < 0:
 		return errors.New("optim: LM geodesic parameters must not be negative")
+	case c.TrustFactor < 0:
+		return fmt.Errorf("optim: LM TrustFactor = %v must not be negative", c.TrustFactor)
 	}
 	for i, w := range c.DampingWeights {
 		if !(w > 0) || math.IsInf(w, 0) {
@@ -221,21 +229,26 @@ func CurveFit() LMConfig {
 // recomputes the full J whenever that solver (or geodesic acceleration)
 // uses it, so mini-batches of different sizes never share a J.
 type LMOptimizer struct {
-	cfg   LMConfig
-	mu    float64
-	nu    float64 // Nielsen's growth factor
-	bound *float64
-	sys   *lmSystem
-	d     []float64
-	e     []float64
-	b     []float64
-	lin   []float64
-	delta []float64
-	theta []float64
-	work  []float64
-	geo   geodesic
-	steps int
-	start float64 // the objective at the run's first step
+	cfg LMConfig
+	mu  float64
+	nu  float64 // Nielsen's growth factor
+	// UpdateMore's trust-region radius Δ (set on the run's first step)
+	// and whether the last radiusMu step was undamped.
+	radius              float64
+	radiusSet, undamped bool
+	bound               *float64
+	sys                 *lmSystem
+	d                   []float64
+	peak                []float64 // ScaleMore's running maximum of diag(JᵀWJ)
+	e                   []float64
+	b                   []float64
+	lin                 []float64
+	delta               []float64
+	theta               []float64
+	work                []float64
+	geo                 geodesic
+	steps               int
+	start               float64 // the objective at the run's first step
 }
 
 // LM returns a Levenberg–Marquardt optimizer with cfg's zero fields
@@ -310,8 +323,10 @@ func (o *LMOptimizer) check(P, rows int) error {
 // reset discards all state and sizes the workspace for P parameters.
 func (o *LMOptimizer) reset(P int) {
 	o.mu, o.nu, o.steps, o.bound = o.cfg.Mu, 2, 0, nil
+	o.radius, o.radiusSet, o.undamped = 0, false, false
 	o.sys = newLMSystem(P)
 	o.d, o.e, o.b, o.lin = make([]float64, P), make([]float64, P), make([]float64, P), make([]float64, P)
+	o.peak = make([]float64, P)
 	o.delta, o.theta, o.work = make([]float64, P), make([]float64, P), make([]float64, P)
 	o.geo = geodesic{}
 }
@@ -413,7 +428,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 	for i := range diag {
 		diag[i] = s.jtj.At(i, i)
 	}
-	c.dampingDiagonal(diag, o.d)
+	c.dampingDiagonal(diag, o.peak, o.d)
 	if c.Update == UpdateNielsen && o.steps == 1 {
 		// Nielsen's start: μ₀ = τ·max(diag(JᵀWJ)/D), with τ = Mu.
 		var m float64
@@ -433,6 +448,16 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 		res = s.r
 	}
 	var first trial // the iteration's first solved trial, for the mu_max verdict
+	if c.Update == UpdateMore {
+		if err := o.radiusMu(ctx, res, lin); err != nil {
+			copy(theta, o.theta)
+			return info, err
+		}
+		if !(o.mu <= c.MuMax) {
+			info.Stop = c.stuckStop(objective, o.start, first)
+			return info, nil
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			copy(theta, o.theta)
@@ -449,6 +474,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 		}
 		info.Cond = cond
 		var t trial
+		actual := math.Inf(-1) // for UpdateMore's radius: unsolved counts as a rise
 		if solved {
 			// The tests judge the LM step v, before any acceleration.
 			t = o.measure()
@@ -468,6 +494,7 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 				copy(theta, o.theta)
 				return info, err
 			}
+			actual = objective - newObjective
 			ok := acceptable(objective, newObjective, t.pred)
 			if ok && c.Geodesic {
 				// v is acceptable: keep v + a/2 only if it does better.
@@ -478,6 +505,9 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 			}
 			if ok {
 				info.NewLoss = newLoss
+				if c.Update == UpdateMore {
+					o.updateRadius(objective, objective-newObjective, t.pred, true)
+				}
 				o.acceptMu(objective-newObjective, t.pred)
 				info.Accepted, info.Mu = true, o.mu
 				info.Cond = s.cond(info.Cond)
@@ -489,7 +519,14 @@ func (o *LMOptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 			}
 		}
 		copy(theta, o.theta) // bit-identical to before the trial
-		o.rejectMu()
+		if c.Update == UpdateMore {
+			o.updateRadius(objective, actual, t.pred, false)
+			if err := o.radiusMu(ctx, res, lin); err != nil {
+				return info, err
+			}
+		} else {
+			o.rejectMu()
+		}
 		info.Mu = o.mu
 		if !(o.mu <= c.MuMax) { // also stops a NaN μ or MuMax
 			info.Stop = c.stuckStop(objective, o.start, first)
@@ -545,6 +582,8 @@ func (o *LMOptimizer) accelerated(ctx context.Context, ls LeastSquares, theta []
 // actual where the quadratic model predicted pred.
 func (o *LMOptimizer) acceptMu(actual, pred float64) {
 	switch o.cfg.Update {
+	case UpdateMore: // radiusMu sets μ from the radius
+		return
 	case UpdateNielsen:
 		rho := 1.0
 		if pred > 0 {
