@@ -19,10 +19,13 @@
 // loss (SoftL1, Huber, Cauchy, Arctan, with FScale), which scipy's
 // least_squares defines the same way.
 //
-// The defaults (DefaultLM, DefaultMaxIterations) are meant to work on hard
-// problems without tuning; the NIST StRD nonlinear regression problems of
-// every difficulty are solved from both of their starting points with them
-// (see the tests).
+// The defaults are meant to work on hard problems without tuning: damped
+// Levenberg–Marquardt (DefaultLM), and, when it does not converge within
+// half of DefaultMaxIterations, a restart from the start as MINPACK's trust
+// region (FallbackLM). With them the 27 NIST StRD nonlinear regression
+// problems of every difficulty are solved from both of their starting
+// points (see the tests); Result.Restarted says when the restart was
+// needed.
 //
 // # Bounds
 //

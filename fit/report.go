@@ -30,6 +30,9 @@ func (r *Result) Report() string {
 	row := func(label, format string, args ...any) {
 		fmt.Fprintf(&b, "    %-22s = %s\n", label, fmt.Sprintf(format, args...))
 	}
+	if r.Restarted {
+		method += "; restarted as a trust region (FallbackLM)"
+	}
 	row("# fitting method", "%s", method)
 	row("# iterations", "%d", r.Iterations)
 	row("# stop", "%s (%s)", r.Stop, map[bool]string{true: "converged", false: "NOT converged"}[r.Converged])

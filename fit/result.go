@@ -84,10 +84,13 @@ type Result struct {
 	AbsoluteSigma bool
 	Level         float64 // the confidence level of the intervals
 
-	Iterations int              // LM iterations run
-	Stop       optim.Stop       // why LM stopped
-	Converged  bool             // whether Stop is a convergence test
-	Steps      []optim.StepInfo // every iteration's report
+	Iterations int        // LM iterations run, over both runs when Restarted
+	Stop       optim.Stop // why LM stopped
+	// Restarted says the DefaultLM run did not converge and the fit was
+	// restarted from the start with FallbackLM (see Options.LM).
+	Restarted bool
+	Converged bool             // whether Stop is a convergence test
+	Steps     []optim.StepInfo // every iteration's report
 
 	Fitted    []float64 // f(xᵢ) at the solution
 	Residuals []float64 // yᵢ − f(xᵢ), unweighted
@@ -123,10 +126,11 @@ func (r *Result) Param(name string) (ParamResult, bool) {
 func (r *Result) Values() []float64 { return append([]float64(nil), r.vals...) }
 
 // newResult computes the statistics at LM's final θ.
-func newResult(ctx context.Context, pr *problem, opts Options, theta []float64, steps []optim.StepInfo, stop optim.Stop) (*Result, error) {
+func newResult(ctx context.Context, pr *problem, opts Options, run runResult, restarted bool) (*Result, error) {
+	steps, stop := run.steps, run.stop
 	r := &Result{Model: pr.model, N: pr.d.n, Loss: opts.Loss, FScale: opts.FScale, AbsoluteSigma: opts.AbsoluteSigma,
-		Level: opts.Level, Iterations: len(steps), Stop: stop, Converged: stop.Converged(), Steps: steps, pr: pr}
-	r.vals = pr.values(theta)
+		Level: opts.Level, Iterations: len(steps), Stop: stop, Converged: stop.Converged(), Restarted: restarted, Steps: steps, pr: pr}
+	r.vals = pr.values(run.theta)
 	given := map[string]float64{}
 	for _, p := range opts.Params {
 		given[p.Name] = p.Value

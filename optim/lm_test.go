@@ -221,8 +221,8 @@ func TestLMWeightsTwoGiveTheSameSolution(t *testing.T) {
 }
 
 func TestLMEveryStrategyAndSolverSolvesRosenbrock(t *testing.T) {
-	for _, scaling := range []Scaling{ScaleIdentity, ScaleMarquardt} {
-		for _, update := range []Update{UpdateTrainlm, UpdateNielsen} {
+	for _, scaling := range []Scaling{ScaleIdentity, ScaleMarquardt, ScaleMore} {
+		for _, update := range []Update{UpdateTrainlm, UpdateNielsen, UpdateMore} {
 			for _, solver := range []Solver{SolverCholesky, SolverQR} {
 				for _, geodesic := range []bool{false, true} {
 					name := fmt.Sprintf("%v/%v/%v/geodesic=%v", scaling, update, solver, geodesic)
@@ -341,4 +341,34 @@ func TestLMDampingWeightsHoldAParameterBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDeltaSlice(t, want, free.theta, 1e-5)
 	assert.Greater(t, math.Abs(want[1]), 1e-2, "the undamped solution does move it")
+}
+
+// TestLMTrustRegionRunsAfresh: UpdateMore's radius and ScaleMore's running
+// maximum belong to a run: after Init a second run from the same θ gives
+// the first run's bits, and a negative or NaN TrustFactor is refused.
+func TestLMTrustRegionRunsAfresh(t *testing.T) {
+	cfg := LMConfig{Scaling: ScaleMore, Update: UpdateMore, MinGrad: 1e-12}
+	o := LM(cfg)
+	run := func() ([]float64, []StepInfo) {
+		p := rosenbrock()
+		require.NoError(t, o.Init(Problem{Params: 2, Rows: 2}))
+		var infos []StepInfo
+		for k := 0; k < 200; k++ {
+			info, err := o.Step(context.Background(), p)
+			require.NoError(t, err)
+			infos = append(infos, info)
+			if info.Stop != "" {
+				break
+			}
+		}
+		return p.theta, infos
+	}
+	theta1, steps1 := run()
+	theta2, steps2 := run()
+	assert.Equal(t, theta1, theta2)
+	assert.Equal(t, steps1, steps2)
+	assert.InDeltaSlice(t, []float64{1, 1}, theta1, 1e-8)
+	for _, tf := range []float64{-1, math.NaN()} {
+		assert.Error(t, LMConfig{TrustFactor: tf}.Validate(), "TrustFactor %v", tf)
+	}
 }
