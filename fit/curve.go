@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"strconv"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -54,8 +52,6 @@ type Options struct {
 
 // DefaultMaxIterations is Options.MaxIterations' default.
 const DefaultMaxIterations = 3000
-
-var minScaleEnv = func() float64 { v, _ := strconv.ParseFloat(os.Getenv("MINSCALE"), 64); return v }()
 
 // DefaultLM is the engine configuration Curve starts with unless
 // Options.LM is set: optim.CurveFit, damped Levenberg–Marquardt with
