@@ -537,7 +537,11 @@ type batchObjective struct {
 	fwdBound  bool     // fwd holds batch
 	ls        *lsState // the least-squares view, built on demand
 	lsReady   bool     // ls describes batch
+	version   uint64   // optim.BatchVersion: changes with the batch
 }
+
+// BatchVersion changes whenever the batch does (see optim.BatchVersion).
+func (o *batchObjective) BatchVersion() uint64 { return o.version }
 
 func newBatchObjective(m *Sequential, size int) *batchObjective {
 	return &batchObjective{model: m, size: size}

@@ -60,6 +60,7 @@ func (o *batchObjective) setBatch(d *dataset, order []int, lo, hi int) {
 	o.batch = batchRef{d: d, order: order, lo: lo, hi: hi}
 	o.gradBound, o.fwdBound = false, false
 	if !sameFull {
+		o.version++
 		o.lsReady = false
 		if o.ls != nil {
 			o.ls.sumValid = false

@@ -106,7 +106,9 @@ func (c BRConfig) Validate() error {
 //	α = γ/(2·E_W),  β = (N − γ)/(2·E_D)   (E_D, E_W at the new θ)
 //
 // with the same guards (α = 1 when E_W = 0, β = 1 when E_D = 0 or the new
-// β is not positive). An accepted step therefore costs two linearizations.
+// β is not positive). The next Step reuses those normal equations when the
+// objective implements BatchVersion and its batch has not changed (golem's
+// models do), so a step costs one linearization; otherwise two.
 // When that update cannot be made (J at the new θ is not finite or the
 // matrix does not factor) the step stays accepted, α, β and γ keep their
 // values and StepInfo.Warning says so.
@@ -139,6 +141,15 @@ type BROptimizer struct {
 	b       []float64
 	delta   []float64
 	theta   []float64
+
+	// The normal equations of the last γ update, at θ = linTheta, kept for
+	// the next Step when the objective says (BatchVersion) that its batch
+	// is the same.
+	linValid   bool
+	linObj     Objective
+	linVersion uint64
+	linRows    int
+	linTheta   []float64
 }
 
 // BR returns a Bayesian-regularization optimizer with cfg's zero fields
@@ -202,6 +213,7 @@ func (o *BROptimizer) Init(p Problem) error {
 	if p.Params <= 0 {
 		return fmt.Errorf("optim: BR needs at least one parameter, got %d", p.Params)
 	}
+	o.linValid, o.linObj = false, nil // a new run may bring new data
 	if p.Continue && o.p != 0 {
 		if o.p != p.Params {
 			return fmt.Errorf("optim: BR cannot continue: its state is for %d parameters, the problem has %d", o.p, p.Params)
@@ -218,6 +230,7 @@ func (o *BROptimizer) reset(P int) {
 	o.p = P
 	o.jtj, o.work, o.jtr = mat.NewSymDense(P, nil), mat.NewSymDense(P, nil), make([]float64, P)
 	o.b, o.delta, o.theta = make([]float64, P), make([]float64, P), make([]float64, P)
+	o.linValid, o.linObj = false, nil
 }
 
 // bind attaches BR to θ: lazily on the first Step without Init, and to the
@@ -309,9 +322,13 @@ func (o *BROptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 	if rows <= 0 {
 		return StepInfo{}, fmt.Errorf("optim: BR needs at least one residual, the objective has %d", rows)
 	}
-	if _, err := ls.NormalEquations(ctx, o.jtj, o.jtr); err != nil {
-		return StepInfo{}, err
+	if !o.reusable(obj, theta, rows) {
+		if _, err := ls.NormalEquations(ctx, o.jtj, o.jtr); err != nil {
+			o.linValid = false
+			return StepInfo{}, err
+		}
 	}
+	o.linValid = false
 	sse, err := ls.SumSquares(ctx)
 	if err != nil {
 		return StepInfo{}, err
@@ -412,6 +429,32 @@ func (o *BROptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 	}
 }
 
+// reusable reports whether o.jtj and o.jtr, from the last γ update, are the
+// normal equations of obj at θ: the same objective, batch version, rows and
+// bit-identical θ.
+func (o *BROptimizer) reusable(obj Objective, theta []float64, rows int) bool {
+	bv, ok := obj.(BatchVersion)
+	if !ok || !o.linValid || o.linObj != obj || o.linRows != rows || bv.BatchVersion() != o.linVersion {
+		return false
+	}
+	for i, v := range theta {
+		if math.Float64bits(v) != math.Float64bits(o.linTheta[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// remember records that o.jtj and o.jtr are obj's normal equations at θ.
+func (o *BROptimizer) remember(obj Objective, theta []float64, rows int) {
+	bv, ok := obj.(BatchVersion)
+	if !ok {
+		return
+	}
+	o.linValid, o.linObj, o.linVersion, o.linRows = true, obj, bv.BatchVersion(), rows
+	o.linTheta = append(o.linTheta[:0], theta...)
+}
+
 // update re-estimates γ, α and β after an accepted step, at the new θ;
 // on error it changes none of them.
 func (o *BROptimizer) update(ctx context.Context, ls LeastSquares, rows int, sse, ssw float64, info *StepInfo) error {
@@ -430,6 +473,7 @@ func (o *BROptimizer) update(ctx context.Context, ls LeastSquares, rows int, sse
 		info.Warning = w + " at the new weights; γ, α and β kept"
 		return nil
 	}
+	o.remember(ls, ls.Params(), rows) // the next Step starts from them
 	ok, err := o.factor(ctx, o.alpha)
 	if err != nil {
 		return err

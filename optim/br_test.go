@@ -739,3 +739,67 @@ func TestBRCancelMidStep(t *testing.T) {
 		brSameBits(t, "run after a cancelled step", want, got)
 	}
 }
+
+// countingNet is brNet counting its linearizations; versionedNet adds a
+// BatchVersion.
+type countingNet struct {
+	*brNet
+	normals int
+}
+
+func (p *countingNet) NormalEquations(ctx context.Context, jtj *mat.SymDense, jtr []float64) (float64, error) {
+	p.normals++
+	return p.brNet.NormalEquations(ctx, jtj, jtr)
+}
+
+type versionedNet struct {
+	countingNet
+	version uint64
+}
+
+func (p *versionedNet) BatchVersion() uint64 { return p.version }
+
+// With BatchVersion, a step reuses the normal equations of the previous γ
+// update (one linearization per accepted step instead of two) and gives
+// the same bits; a new batch version makes it linearize again.
+func TestBRReusesNormalEquations(t *testing.T) {
+	ref := loadBRReference(t)
+	plain := &countingNet{brNet: newBRNet(ref.Hidden, ref.X, ref.T, ref.Theta0, 1)}
+	v := &versionedNet{countingNet: countingNet{brNet: newBRNet(ref.Hidden, ref.X, ref.T, ref.Theta0, 1)}}
+	a, b := BR(BRConfig{}), BR(BRConfig{})
+	accepted := 0
+	for k := 0; k < 10; k++ {
+		ia, err := a.Step(context.Background(), plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ib, err := b.Step(context.Background(), v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ia.Accepted {
+			accepted++
+		}
+		for i := range plain.theta {
+			if math.Float64bits(plain.theta[i]) != math.Float64bits(v.theta[i]) {
+				t.Fatalf("step %d: θ%d %v vs %v", k+1, i, plain.theta[i], v.theta[i])
+			}
+		}
+		if *ia.Evidence != *ib.Evidence {
+			t.Fatalf("step %d: evidence %+v vs %+v", k+1, *ia.Evidence, *ib.Evidence)
+		}
+	}
+	// Every γ update (each accepted step but the first) saves the next
+	// Step's linearization, except after the last step.
+	if saved := plain.normals - v.normals; saved < accepted-2 {
+		t.Errorf("%d linearizations with BatchVersion, %d without, %d accepted steps", v.normals, plain.normals, accepted)
+	}
+	before := v.normals
+	v.version++
+	if _, err := b.Step(context.Background(), v); err != nil {
+		t.Fatal(err)
+	}
+	if v.normals == before {
+		t.Error("a new batch version reused the old normal equations")
+	}
+}

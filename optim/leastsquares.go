@@ -31,3 +31,13 @@ type LeastSquares interface {
 	// Residuals fills r (Rows) with √W·r at the current θ.
 	Residuals(ctx context.Context, r []float64) error
 }
+
+// BatchVersion is implemented by LeastSquares objectives that can say
+// whether their residuals are still those of an earlier step: the version
+// changes whenever the batch or its data change, and stays the same across
+// the steps of a full-batch run. An optimizer may reuse what it computed
+// from the same objective at the same θ and version (Bayesian
+// regularization reuses the normal equations of its γ update).
+type BatchVersion interface {
+	BatchVersion() uint64
+}
