@@ -538,6 +538,10 @@ type batchObjective struct {
 	ls        *lsState // the least-squares view, built on demand
 	lsReady   bool     // ls describes batch
 	version   uint64   // optim.BatchVersion: changes with the batch
+	// pen lists the L2 penalty's residual rows, built on first use
+	// (penalties are fixed once the model is compiled).
+	pen      []penaltyRow
+	penReady bool
 }
 
 // BatchVersion changes whenever the batch does (see optim.BatchVersion).

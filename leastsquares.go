@@ -183,17 +183,21 @@ type penaltyRow struct {
 	scale float64 // √λ
 }
 
-// penaltyRows lists the L2 penalty's residual rows, in θ order.
+// penaltyRows lists the L2 penalty's residual rows, in θ order, built
+// once per objective.
 func (o *batchObjective) penaltyRows() []penaltyRow {
-	var rows []penaltyRow
+	if o.penReady {
+		return o.pen
+	}
 	for _, p := range o.model.params.Penalized() {
 		if p.Penalty.L2 > 0 {
 			for i := p.Offset; i < p.Offset+p.Size(); i++ {
-				rows = append(rows, penaltyRow{i, math.Sqrt(p.Penalty.L2)})
+				o.pen = append(o.pen, penaltyRow{i, math.Sqrt(p.Penalty.L2)})
 			}
 		}
 	}
-	return rows
+	o.penReady = true
+	return o.pen
 }
 
 // SumSquares returns Σ W·r² for the batch at the current θ, from the

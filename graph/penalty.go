@@ -50,9 +50,13 @@ func (ps *Params) Penalized() []*Param {
 }
 
 // PenaltyValue is Σ over penalized parameters of L1·Σ|θᵢ| + L2·Σθᵢ² at θ.
+// It allocates nothing: the training loop calls it for every batch.
 func (ps *Params) PenaltyValue(theta []float64) float64 {
 	var sum float64
-	for _, p := range ps.Penalized() {
+	for _, p := range ps.list {
+		if p.Penalty.IsZero() {
+			continue
+		}
 		for _, v := range theta[p.Offset : p.Offset+p.Size()] {
 			sum += p.Penalty.L1*math.Abs(v) + p.Penalty.L2*v*v
 		}
@@ -63,7 +67,10 @@ func (ps *Params) PenaltyValue(theta []float64) float64 {
 // AddPenaltyGradient adds the penalty's gradient at θ to g:
 // L1·sign(θᵢ) + 2·L2·θᵢ (the L1 term's subgradient is 0 at θᵢ = 0).
 func (ps *Params) AddPenaltyGradient(theta, g []float64) {
-	for _, p := range ps.Penalized() {
+	for _, p := range ps.list {
+		if p.Penalty.IsZero() {
+			continue
+		}
 		for i := p.Offset; i < p.Offset+p.Size(); i++ {
 			v := theta[i]
 			sign := 0.0

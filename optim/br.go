@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -434,7 +435,7 @@ func (o *BROptimizer) Step(ctx context.Context, obj Objective) (StepInfo, error)
 // bit-identical θ.
 func (o *BROptimizer) reusable(obj Objective, theta []float64, rows int) bool {
 	bv, ok := obj.(BatchVersion)
-	if !ok || !o.linValid || o.linObj != obj || o.linRows != rows || bv.BatchVersion() != o.linVersion {
+	if !ok || !o.linValid || !sameObjective(o.linObj, obj) || o.linRows != rows || bv.BatchVersion() != o.linVersion {
 		return false
 	}
 	for i, v := range theta {
@@ -443,6 +444,13 @@ func (o *BROptimizer) reusable(obj Objective, theta []float64, rows int) bool {
 		}
 	}
 	return true
+}
+
+// sameObjective reports whether a and b are one objective: equal values of
+// a comparable type (pointers, usually); values of other types never are.
+func sameObjective(a, b Objective) bool {
+	ta := reflect.TypeOf(a)
+	return ta != nil && ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }
 
 // remember records that o.jtj and o.jtr are obj's normal equations at θ.

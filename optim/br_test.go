@@ -755,6 +755,26 @@ func (p *countingNet) NormalEquations(ctx context.Context, jtj *mat.SymDense, jt
 type versionedNet struct {
 	countingNet
 	version uint64
+	at      [][]float64 // θ at each linearization
+}
+
+func (p *versionedNet) NormalEquations(ctx context.Context, jtj *mat.SymDense, jtr []float64) (float64, error) {
+	p.at = append(p.at, append([]float64(nil), p.theta...))
+	return p.countingNet.NormalEquations(ctx, jtj, jtr)
+}
+
+// linearizedAt reports whether a linearization since call k was at θ.
+func (p *versionedNet) linearizedAt(k int, theta []float64) bool {
+	for _, at := range p.at[k:] {
+		same := true
+		for i := range at {
+			same = same && math.Float64bits(at[i]) == math.Float64bits(theta[i])
+		}
+		if same {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *versionedNet) BatchVersion() uint64 { return p.version }
@@ -794,12 +814,33 @@ func TestBRReusesNormalEquations(t *testing.T) {
 	if saved := plain.normals - v.normals; saved < accepted-2 {
 		t.Errorf("%d linearizations with BatchVersion, %d without, %d accepted steps", v.normals, plain.normals, accepted)
 	}
-	before := v.normals
+	before, theta := len(v.at), append([]float64(nil), v.theta...)
 	v.version++
 	if _, err := b.Step(context.Background(), v); err != nil {
 		t.Fatal(err)
 	}
-	if v.normals == before {
+	if !v.linearizedAt(before, theta) {
 		t.Error("a new batch version reused the old normal equations")
+	}
+	// Init, even to continue, forgets them: a new run may bring new data
+	// under the same θ and version.
+	for k := 0; k < 20; k++ {
+		info, err := b.Step(context.Background(), v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Accepted && info.Evidence != nil {
+			break
+		}
+	}
+	if err := b.Init(Problem{Params: len(v.theta), Rows: v.Rows(), Continue: true}); err != nil {
+		t.Fatal(err)
+	}
+	before, theta = len(v.at), append([]float64(nil), v.theta...)
+	if _, err := b.Step(context.Background(), v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.linearizedAt(before, theta) {
+		t.Error("a Step after Init reused the previous run's normal equations")
 	}
 }
