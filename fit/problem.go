@@ -214,16 +214,11 @@ func (pr *problem) eval(ctx context.Context, values, x []float64, n int) ([]floa
 	for i := 0; i < n; i++ {
 		y[2*i+1] = 1
 	}
-	spec, err := pr.spec(values, nil, false, false)
+	// The engine needs a parameter; one free parameter (there is always
+	// one) serves, at its value.
+	spec, err := pr.spec(values, pr.free[:1], false, false)
 	if err != nil {
 		return nil, err
-	}
-	// A graph needs a parameter; give it an unused one.
-	if spec.Params.Len() == 0 {
-		vary := []int{pr.free[0]}
-		if spec, err = pr.spec(values, vary, false, false); err != nil {
-			return nil, err
-		}
 	}
 	e, err := jac.New(spec, jac.Config{})
 	if err != nil {
