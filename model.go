@@ -339,7 +339,7 @@ func (m *Sequential) declare(in layers.Shape) (*layout, error) {
 		shapes[i] = out
 	}
 	if len(shape) != 1 {
-		return nil, fmt.Errorf("golem: the model's output must be a vector per sample, got %v", shape)
+		return nil, fmt.Errorf("golem: the model's output must be a vector per sample, got %v; end with layers.Flatten", shape)
 	}
 	return &layout{input: append(layers.Shape(nil), in...), output: shape, names: names, shapes: shapes, params: params}, nil
 }

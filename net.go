@@ -120,6 +120,13 @@ func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
 // each output shape against what the layer's Build promised.
 func (m *Sequential) forwardLayers(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	h := x
+	if len(m.input) > 1 { // samples arrive flat: (batch × size) → (batch, in...)
+		shape := append([]int{b.Batch()}, m.input...)
+		var err error
+		if h, err = graph.Reshape(x, shape...); err != nil {
+			return nil, fmt.Errorf("golem: reshaping the input to %v: %w", shape, err)
+		}
+	}
 	for i, l := range m.layers {
 		var out *G.Node
 		b.BeginLayer()
