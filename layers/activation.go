@@ -31,7 +31,10 @@ func (a Activation) Apply(b *graph.Builder, z *G.Node) (*G.Node, error) {
 	return a.apply(b, z)
 }
 
-func (a Activation) applyDense(c *denseConfig) { c.activation = a }
+func (a Activation) applyOption(c *config) {
+	c.given = append(c.given, "Activation")
+	c.activation = a
+}
 
 // The built-in activations.
 var (

@@ -8,40 +8,11 @@ import (
 	"golem/graph"
 )
 
-// DenseOption configures Dense. An Activation is a DenseOption.
-type DenseOption interface{ applyDense(*denseConfig) }
-
-type denseConfig struct {
-	activation Activation
-	kernelInit graph.Initializer
-	biasInit   graph.Initializer
-	noBias     bool
-
-	kernelPenalty, biasPenalty graph.Penalty
-}
-
-type denseOptionFunc func(*denseConfig)
-
-func (f denseOptionFunc) applyDense(c *denseConfig) { f(c) }
-
-// KernelInit sets the initializer of W (default graph.GlorotUniform, as Keras).
-func KernelInit(init graph.Initializer) DenseOption {
-	return denseOptionFunc(func(c *denseConfig) { c.kernelInit = init })
-}
-
-// BiasInit sets the initializer of b (default graph.Zeros).
-func BiasInit(init graph.Initializer) DenseOption {
-	return denseOptionFunc(func(c *denseConfig) { c.biasInit = init })
-}
-
-// NoBias drops the bias term: out = act(x·W).
-func NoBias() DenseOption { return denseOptionFunc(func(c *denseConfig) { c.noBias = true }) }
-
 // DenseLayer is a fully connected layer, out = act(x·W + b), with W of shape
 // (in × units) and b of shape (units).
 type DenseLayer struct {
 	units int
-	cfg   denseConfig
+	cfg   config
 	W, B  *graph.Param
 }
 
@@ -49,15 +20,11 @@ type DenseLayer struct {
 // Options: an Activation (default Linear), KernelInit, BiasInit, NoBias,
 // KernelRegularizer, BiasRegularizer.
 func Dense(units int, opts ...DenseOption) *DenseLayer {
-	l := &DenseLayer{units: units, cfg: denseConfig{
+	return &DenseLayer{units: units, cfg: newConfig(config{
 		activation: Linear,
 		kernelInit: graph.GlorotUniform(),
 		biasInit:   graph.Zeros(),
-	}}
-	for _, o := range opts {
-		o.applyDense(&l.cfg)
-	}
-	return l
+	}, opts)}
 }
 
 // Kind is "dense".
@@ -88,6 +55,9 @@ func (l *DenseLayer) String() string {
 func (l *DenseLayer) Build(s *graph.Scope, in Shape) (Shape, error) {
 	if l.units <= 0 {
 		return nil, fmt.Errorf("Dense needs a positive number of units, got %d", l.units)
+	}
+	if err := l.cfg.only("Dense", "Activation", "KernelInit", "BiasInit", "NoBias", "KernelRegularizer", "BiasRegularizer", "NguyenWidrow"); err != nil {
+		return nil, err
 	}
 	if len(in) != 1 {
 		return nil, fmt.Errorf("Dense needs vector samples, got input shape %v", in)

@@ -14,7 +14,7 @@ import (
 // across the input range. It suits tanh and sigmoid layers and makes
 // Levenberg–Marquardt start from a network that already covers the data.
 func NguyenWidrow(lo, hi float64) DenseOption {
-	return denseOptionFunc(func(c *denseConfig) {
+	return option("NguyenWidrow", func(c *config) {
 		nw := &nguyenWidrow{lo: lo, hi: hi}
 		c.kernelInit = graph.InitFunc(nw.fillW)
 		c.biasInit = graph.InitFunc(nw.fillB)

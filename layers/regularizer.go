@@ -12,12 +12,18 @@ func L1(l float64) graph.Penalty { return graph.Penalty{L1: l} }
 // L1L2 is the penalty l1·Σ|w| + l2·Σw².
 func L1L2(l1, l2 float64) graph.Penalty { return graph.Penalty{L1: l1, L2: l2} }
 
-// KernelRegularizer penalizes Dense's W (Keras's kernel_regularizer).
-func KernelRegularizer(p graph.Penalty) DenseOption {
-	return denseOptionFunc(func(c *denseConfig) { c.kernelPenalty = p })
+// KernelRegularizer penalizes a layer's kernel W (Keras's kernel_regularizer).
+func KernelRegularizer(p graph.Penalty) Option {
+	return option("KernelRegularizer", func(c *config) { c.kernelPenalty = p })
 }
 
-// BiasRegularizer penalizes Dense's b (Keras's bias_regularizer).
-func BiasRegularizer(p graph.Penalty) DenseOption {
-	return denseOptionFunc(func(c *denseConfig) { c.biasPenalty = p })
+// RecurrentRegularizer penalizes a recurrent layer's recurrent kernel U
+// (Keras's recurrent_regularizer).
+func RecurrentRegularizer(p graph.Penalty) Option {
+	return option("RecurrentRegularizer", func(c *config) { c.recurrentPenalty = p })
+}
+
+// BiasRegularizer penalizes a layer's bias b (Keras's bias_regularizer).
+func BiasRegularizer(p graph.Penalty) Option {
+	return option("BiasRegularizer", func(c *config) { c.biasPenalty = p })
 }
