@@ -45,7 +45,7 @@ func (d *dataset) weight(i int) float64 {
 
 // dataset validates x (and y, when not nil) against the model and loss,
 // copies them row-major and applies the model's fitted scalers.
-func (m *Sequential) dataset(x, y mat.Matrix) (*dataset, error) {
+func (m *Model) dataset(x, y mat.Matrix) (*dataset, error) {
 	if x == nil {
 		return nil, errors.New("golem: x is nil")
 	}
@@ -169,7 +169,7 @@ func FromTensor(t tensor.Tensor) (*mat.Dense, error) {
 // applyClassWeights multiplies each sample's weight by its class's weight.
 // The class is the integer label of a one-column target with several
 // outputs, the arg-max of a one-hot row, or 0/1 for a single output.
-func (m *Sequential) applyClassWeights(d *dataset, cw []float64) error {
+func (m *Model) applyClassWeights(d *dataset, cw []float64) error {
 	if cw == nil {
 		return nil
 	}

@@ -207,7 +207,7 @@ const (
 // Fit first checks the whole configuration and the data; a rejected Fit
 // changes nothing (not even the scalers of a first Fit). Every Fit starts
 // the optimizer afresh unless cfg.Continue is set.
-func (m *Sequential) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*History, error) {
+func (m *Model) Fit(ctx context.Context, x, y mat.Matrix, cfg FitConfig) (*History, error) {
 	if err := m.acquire(); err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ type run struct {
 	start            time.Time
 }
 
-func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
+func (m *Model) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	if m.opt == nil {
 		return nil, ErrNotCompiled
 	}
@@ -304,7 +304,7 @@ func (m *Sequential) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 }
 
 // initOptimizer tells the optimizer about the run (optim.Initializer).
-func (m *Sequential) initOptimizer(r *run) error {
+func (m *Model) initOptimizer(r *run) error {
 	in, ok := m.opt.(optim.Initializer)
 	if !ok {
 		return nil

@@ -14,7 +14,7 @@ import (
 
 // residualLoss returns the compiled loss's least-squares form, or an error
 // saying the loss has none.
-func (m *Sequential) residualLoss() (losses.Residual, error) {
+func (m *Model) residualLoss() (losses.Residual, error) {
 	if m.loss == nil {
 		return nil, ErrNotCompiled
 	}
@@ -26,7 +26,7 @@ func (m *Sequential) residualLoss() (losses.Residual, error) {
 }
 
 // jacobianSpec describes the model's residuals for internal/jac.
-func (m *Sequential) jacobianSpec() (jac.Spec, error) {
+func (m *Model) jacobianSpec() (jac.Spec, error) {
 	loss, err := m.residualLoss()
 	if err != nil {
 		return jac.Spec{}, err
@@ -60,7 +60,7 @@ func (m *Sequential) jacobianSpec() (jac.Spec, error) {
 
 // jacobianData turns a validated dataset into jac.Data whose weights make
 // Σ W·r² equal the compiled loss.
-func (m *Sequential) jacobianData(d *dataset) jac.Data {
+func (m *Model) jacobianData(d *dataset) jac.Data {
 	w := make([]float64, d.n)
 	for i := range w {
 		w[i] = sampleWeight(m.loss, d.n)
@@ -76,7 +76,7 @@ type JacobianCheck = jac.CheckResult
 // finite differences on (x, y). Custom-layer authors use it to confirm that
 // their layer differentiates correctly; a MaxRelError below about 1e-6 means
 // it does. The loss must have a residual form.
-func (m *Sequential) CheckJacobian(ctx context.Context, x, y mat.Matrix) (JacobianCheck, error) {
+func (m *Model) CheckJacobian(ctx context.Context, x, y mat.Matrix) (JacobianCheck, error) {
 	if err := m.acquire(); err != nil {
 		return JacobianCheck{}, err
 	}

@@ -137,7 +137,7 @@ func (ls *lsState) rowScale() []float64 {
 
 // jacobianEngine returns the model's Jacobian engine, built on first use
 // and kept until the next Compile, so repeated Fit calls reuse its graphs.
-func (m *Sequential) jacobianEngine() (*jac.Engine, error) {
+func (m *Model) jacobianEngine() (*jac.Engine, error) {
 	if m.jac != nil {
 		return m.jac, nil
 	}

@@ -20,7 +20,9 @@ import (
 	"golem/optim"
 )
 
-// Sequential is a model made of layers applied one after another.
+// Model is a model of layers: a stack of layers applied one after another
+// (NewSequential), or a functional graph of layers called on nodes, with
+// any number of inputs and outputs (NewModel).
 //
 // Predict, Evaluate and Save are safe for concurrent use by several
 // goroutines, and give the same bits as serial calls. Fit, Compile, Load and
@@ -28,13 +30,21 @@ import (
 // another runs returns ErrBusy. While Fit trains, Predict and Evaluate from
 // other goroutines (or from callbacks) see the weights between two optimizer
 // steps.
-type Sequential struct {
-	layers []layers.Layer
-	names  []string
-	input  layers.Shape
-	output layers.Shape
-	shapes []layers.Shape // output shape of each layer
+type Model struct {
+	layers []layers.Layer // distinct layer values, in order of first call
+	names  []string       // per layer value
+	input  layers.Shape   // the shape of x's rows (several inputs: their total size)
+	output layers.Shape   // Outputs(), as a shape
+	shapes []layers.Shape // output shape of each call
 	params *graph.Params
+
+	// A functional model's graph as given to NewModel, and its order.
+	graphIn, graphOut []*Node
+	topo0             topology
+	graphErr          error
+
+	topo         topology // the built model's calls
+	outputWidths []int    // features of each model output
 
 	loss    losses.Loss
 	opt     optim.Optimizer
@@ -55,18 +65,24 @@ var ErrBusy = errors.New("golem: the model is busy: another Fit, Compile, Load o
 
 // acquire takes the model for an exclusive operation (Fit, Compile, Load,
 // CheckJacobian); release gives it back.
-func (m *Sequential) acquire() error {
+func (m *Model) acquire() error {
 	if !m.busy.CompareAndSwap(false, true) {
 		return ErrBusy
 	}
 	return nil
 }
 
-func (m *Sequential) release() { m.busy.Store(false) }
+func (m *Model) release() { m.busy.Store(false) }
 
-// NewSequential returns a model of the given layers in order.
-func NewSequential(ls ...layers.Layer) *Sequential {
-	return &Sequential{layers: ls}
+// Sequential is a Model made by NewSequential: the name golem's models
+// have always had.
+type Sequential = Model
+
+// NewSequential returns a model of the given layers in order. A layer
+// value may appear once; to share a layer's weights between two places,
+// build a functional model (NewModel) and Call the layer twice.
+func NewSequential(ls ...layers.Layer) *Model {
+	return &Model{layers: ls}
 }
 
 // Input is the shape of one input sample: Input(8) for 8 features.
@@ -107,11 +123,14 @@ var ErrNotCompiled = errors.New("golem: the model is not compiled; call Compile 
 // graph or run fails here rather than in Fit. A new input shape rebuilds
 // the layers with fresh weights and unfitted scalers. A rejected Compile
 // leaves the model exactly as it was.
-func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, opts ...CompileOption) error {
+func (m *Model) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, opts ...CompileOption) error {
 	if err := m.acquire(); err != nil {
 		return err
 	}
 	defer m.release()
+	if m.isFunctional() && in == nil && m.graphErr == nil {
+		in = flatInput(m.topo0.inputs) // a functional model's inputs declare their shapes
+	}
 	cfg := compileConfig{seed: 1}
 	for _, o := range opts {
 		o(&cfg)
@@ -128,6 +147,9 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 		}
 	}
 	if leastSquaresOnly(opt) {
+		if po, ok := loss.(*PerOutputLoss); ok && !po.hasResiduals() {
+			return fmt.Errorf("golem: the optimizer needs a loss with a residual (least-squares) form, and a part of %s has none; use MSE, SSE or a cross-entropy", loss.Name())
+		}
 		if _, ok := loss.(losses.Residual); !ok {
 			return fmt.Errorf("golem: the optimizer needs a loss with a residual (least-squares) form, and %s has none; use MSE, SSE or a cross-entropy", loss.Name())
 		}
@@ -169,6 +191,10 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 			return err
 		}
 	}
+	if err := m.bindLoss(&loss, cfg.metrics); err != nil {
+		m.restore(old)
+		return err
+	}
 	m.loss, m.opt, m.metrics = loss, opt, cfg.metrics
 	m.inScale, m.outScale = inScale, outScale
 	m.nets, m.jac = newNetCache(), nil
@@ -183,8 +209,37 @@ func (m *Sequential) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimi
 	return nil
 }
 
+// bindLoss checks the loss against the model's outputs: a model with
+// several outputs needs a PerOutput loss (bound here to the outputs'
+// widths, in a copy) and takes no metrics.
+func (m *Model) bindLoss(loss *losses.Loss, metrics []losses.Metric) error {
+	po, ok := (*loss).(*PerOutputLoss)
+	switch {
+	case ok:
+		bound, err := po.bind(m.outputWidths)
+		if err != nil {
+			return err
+		}
+		*loss = bound
+	case len(m.outputWidths) > 1:
+		return fmt.Errorf("golem: the model has %d outputs: give each its loss with golem.PerOutput", len(m.outputWidths))
+	}
+	if len(m.outputWidths) > 1 && len(metrics) > 0 {
+		return fmt.Errorf("golem: metrics are not supported for a model with %d outputs; evaluate each output from Predict and SplitOutputs", len(m.outputWidths))
+	}
+	return nil
+}
+
 // regressionLoss reports whether targets of loss can be scaled.
 func regressionLoss(l losses.Loss) bool {
+	if po, ok := l.(*PerOutputLoss); ok {
+		for _, p := range po.parts {
+			if p.Loss == nil || !regressionLoss(p.Loss) {
+				return false
+			}
+		}
+		return len(po.parts) > 0
+	}
 	switch l.Name() {
 	case "mse", "sse", "mae":
 		return true
@@ -198,7 +253,7 @@ const probeRows = 2
 // probe builds and runs the graphs training will use, on a small batch of
 // zero inputs and zero targets (valid for every loss), so that a layer that
 // fails to build or run is caught at Compile.
-func (m *Sequential) probe() error {
+func (m *Model) probe() error {
 	n, err := m.nets.get(m, probeRows, !leastSquaresOnly(m.opt))
 	if err != nil {
 		return err
@@ -245,11 +300,14 @@ type modelState struct {
 	jac               *jac.Engine
 	inScale, outScale *scaler
 	theta             []float64 // a copy of θ, for a rebuild of the layers
+	outputWidths      []int
+	topo              topology
 }
 
-func (m *Sequential) snapshot() modelState {
+func (m *Model) snapshot() modelState {
 	s := modelState{names: m.names, input: m.input, output: m.output, shapes: m.shapes, params: m.params,
-		loss: m.loss, opt: m.opt, metrics: m.metrics, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale}
+		loss: m.loss, opt: m.opt, metrics: m.metrics, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale,
+		outputWidths: m.outputWidths, topo: m.topo}
 	if m.params != nil {
 		s.theta = append([]float64(nil), m.params.Theta()...)
 	}
@@ -259,9 +317,10 @@ func (m *Sequential) snapshot() modelState {
 // restore puts back a snapshot. The layers keep what their last Build
 // declared, so when the parameters were rebuilt they are built again on the
 // old input shape (giving the same layout) and given the old values of θ.
-func (m *Sequential) restore(s modelState) {
+func (m *Model) restore(s modelState) {
 	rebuilt := m.params != s.params
 	m.names, m.input, m.output, m.shapes, m.params = s.names, s.input, s.output, s.shapes, s.params
+	m.outputWidths, m.topo = s.outputWidths, s.topo
 	m.loss, m.opt, m.metrics, m.nets, m.jac, m.inScale, m.outScale = s.loss, s.opt, s.metrics, s.nets, s.jac, s.inScale, s.outScale
 	if !rebuilt || s.params == nil {
 		return
@@ -290,7 +349,7 @@ func keepScaler(what string, old *scaler, kind Scaling) (*scaler, error) {
 }
 
 // build builds every layer from the input shape and initializes θ.
-func (m *Sequential) build(in layers.Shape, seed uint64) error {
+func (m *Model) build(in layers.Shape, seed uint64) error {
 	l, err := m.declare(in)
 	if err != nil {
 		return err
@@ -305,48 +364,126 @@ func (m *Sequential) build(in layers.Shape, seed uint64) error {
 // layout is what building the layers for one input shape produces.
 type layout struct {
 	input, output layers.Shape
-	names         []string
-	shapes        []layers.Shape
+	names         []string       // per layer value
+	shapes        []layers.Shape // output sample shape per call
+	outputWidths  []int          // features of each model output
+	topo          topology
 	params        *graph.Params // declared; θ is not allocated yet
 }
 
-// declare builds every layer from the input shape, declaring the
-// parameters without allocating θ: Load checks the layout against a file
-// before allocating anything. The layers' Build methods are called.
-func (m *Sequential) declare(in layers.Shape) (*layout, error) {
-	if len(m.layers) == 0 {
-		return nil, errors.New("golem: the model has no layers")
-	}
-	if len(in) == 0 || in.Size() <= 0 {
-		return nil, fmt.Errorf("golem: invalid input shape %v", in)
+// declare builds every layer from the input shape (a functional model's
+// inputs declare their own shapes: in must be nil or the same), declaring
+// the parameters without allocating θ: Load checks the layout against a
+// file before allocating anything. The layers' Build methods are called,
+// once per layer value.
+func (m *Model) declare(in layers.Shape) (*layout, error) {
+	var t topology
+	if m.graphIn != nil || m.graphOut != nil {
+		if m.graphErr != nil {
+			return nil, m.graphErr
+		}
+		t = m.topo0
+		if in != nil && !graph.SameShape(in, flatInput(t.inputs)) {
+			return nil, fmt.Errorf("golem: the functional model's input is %v, not %v (its inputs declare their shapes: pass nil)", flatInput(t.inputs), in)
+		}
+	} else {
+		if len(m.layers) == 0 {
+			return nil, errors.New("golem: the model has no layers")
+		}
+		if len(in) == 0 || in.Size() <= 0 {
+			return nil, fmt.Errorf("golem: invalid input shape %v", in)
+		}
+		for i, l := range m.layers {
+			if l == nil {
+				return nil, fmt.Errorf("golem: layer %d is nil", i+1)
+			}
+		}
+		t = sequentialTopology(m.layers, append(layers.Shape(nil), in...))
 	}
 	params := graph.NewParams()
 	counts := map[string]int{}
-	names := make([]string, len(m.layers))
-	shapes := make([]layers.Shape, len(m.layers))
-	shape := in
-	for i, l := range m.layers {
+	names := make([]string, len(t.units))
+	for u, l := range t.units {
 		if l == nil {
-			return nil, fmt.Errorf("golem: layer %d is nil", i+1)
+			return nil, fmt.Errorf("golem: layer %d is nil", u+1)
 		}
 		counts[l.Kind()]++
-		names[i] = fmt.Sprintf("%s_%d", l.Kind(), counts[l.Kind()])
-		out, err := l.Build(graph.NewScope(params, names[i]), shape)
-		if err != nil {
-			return nil, fmt.Errorf("golem: building layer %s (%s) on input %v: %w", names[i], describe(l), shape, err)
+		names[u] = fmt.Sprintf("%s_%d", l.Kind(), counts[l.Kind()])
+	}
+	shapes := make([]layers.Shape, len(t.calls))
+	built := make([][]layers.Shape, len(t.units)) // input shapes of each unit's first call
+	builtOut := make([]layers.Shape, len(t.units))
+	for i, c := range t.calls {
+		l := t.units[c.unit]
+		ins := make([]layers.Shape, len(c.from))
+		for j, f := range c.from {
+			if f < 0 {
+				ins[j] = t.inputs[-f-1]
+			} else {
+				ins[j] = shapes[f]
+			}
 		}
-		shape = out
-		shapes[i] = out
+		_, merge := l.(layers.Merge)
+		switch {
+		case merge && len(ins) < 2:
+			return nil, fmt.Errorf("golem: layer %s (%s) is a merge and needs two or more inputs, got %d", names[c.unit], describe(l), len(ins))
+		case !merge && len(ins) != 1:
+			return nil, fmt.Errorf("golem: layer %s (%s) takes one input, got %d", names[c.unit], describe(l), len(ins))
+		}
+		if prev := built[c.unit]; prev != nil { // a shared layer: same shapes, same weights
+			if fmt.Sprint(prev) != fmt.Sprint(ins) {
+				return nil, fmt.Errorf("golem: layer %s (%s) is shared, and called on %v after %v; a shared layer needs the same input shape at every call", names[c.unit], describe(l), shapeList(ins), shapeList(prev))
+			}
+			shapes[i] = builtOut[c.unit]
+			continue
+		}
+		scope := graph.NewScope(params, names[c.unit])
+		var out layers.Shape
+		var err error
+		if mg, ok := l.(layers.Merge); ok {
+			out, err = mg.BuildMerge(scope, ins)
+		} else {
+			out, err = l.Build(scope, ins[0])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("golem: building layer %s (%s) on input %v: %w", names[c.unit], describe(l), shapeList(ins), err)
+		}
+		if len(out) == 0 || out.Size() <= 0 {
+			return nil, fmt.Errorf("golem: layer %s (%s) built an invalid output shape %v", names[c.unit], describe(l), out)
+		}
+		built[c.unit], builtOut[c.unit], shapes[i] = ins, out, out
 	}
-	if len(shape) != 1 {
-		return nil, fmt.Errorf("golem: the model's output must be a vector per sample, got %v; end with layers.Flatten", shape)
+	total := 0
+	var widths []int
+	for k, i := range t.outputs {
+		if len(shapes[i]) != 1 {
+			what := "the model's output"
+			if len(t.outputs) > 1 {
+				what = fmt.Sprintf("output %d", k+1)
+			}
+			return nil, fmt.Errorf("golem: %s must be a vector per sample, got %v; end with layers.Flatten", what, shapes[i])
+		}
+		widths = append(widths, shapes[i][0])
+		total += shapes[i][0]
 	}
-	return &layout{input: append(layers.Shape(nil), in...), output: shape, names: names, shapes: shapes, params: params}, nil
+	return &layout{input: flatInput(t.inputs), output: layers.Shape{total}, names: names, shapes: shapes, outputWidths: widths, topo: t, params: params}, nil
+}
+
+func shapeList(ss []layers.Shape) string {
+	if len(ss) == 1 {
+		return ss[0].String()
+	}
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = s.String()
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 // setLayout makes l (with θ allocated) the model's layout.
-func (m *Sequential) setLayout(l *layout) {
+func (m *Model) setLayout(l *layout) {
 	m.input, m.output, m.names, m.shapes, m.params = l.input, l.output, l.names, l.shapes, l.params
+	m.outputWidths, m.topo = l.outputWidths, l.topo
 }
 
 // initWeights runs the initializers, turning a panic in one (a wrong
@@ -362,23 +499,23 @@ func initWeights(ps *graph.Params, seed uint64) (err error) {
 }
 
 // setWeights replaces θ, excluding concurrent readers.
-func (m *Sequential) setWeights(theta []float64) {
+func (m *Model) setWeights(theta []float64) {
 	m.rw.Lock()
 	copy(m.params.Theta(), theta)
 	m.rw.Unlock()
 }
 
 // Params returns the model's parameters (nil before Compile or Load).
-func (m *Sequential) Params() *graph.Params { return m.params }
+func (m *Model) Params() *graph.Params { return m.params }
 
 // Layers returns the layers with the names they were given at Compile.
-func (m *Sequential) Layers() (ls []layers.Layer, names []string) { return m.layers, m.names }
+func (m *Model) Layers() (ls []layers.Layer, names []string) { return m.layers, m.names }
 
 // InputShape is the shape of one input sample (nil before Compile).
-func (m *Sequential) InputShape() layers.Shape { return m.input }
+func (m *Model) InputShape() layers.Shape { return m.input }
 
 // Outputs is the number of model outputs per sample.
-func (m *Sequential) Outputs() int {
+func (m *Model) Outputs() int {
 	if len(m.output) == 0 {
 		return 0
 	}
@@ -387,22 +524,66 @@ func (m *Sequential) Outputs() int {
 
 // Summary describes the layers, output shapes and parameter counts, as
 // Keras's model.summary.
-func (m *Sequential) Summary() string {
+func (m *Model) Summary() string {
 	if m.params == nil {
-		return "golem.Sequential (not built)\n"
+		return "golem model (not built)\n"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-12s %-28s %-14s %s\n", "Layer", "Type", "Output shape", "Params")
+	functional := m.isFunctional()
+	head := fmt.Sprintf("%-12s %-28s %-14s %s", "Layer", "Type", "Output shape", "Params")
+	if functional {
+		head = fmt.Sprintf("%-12s %-28s %-14s %-8s %s", "Layer", "Type", "Output shape", "Params", "Connected to")
+	}
+	fmt.Fprintln(&b, head)
 	counts := map[string]int{}
 	for _, p := range m.params.List() {
 		counts[strings.SplitN(p.Name, "/", 2)[0]] += p.Size()
 	}
-	for i, l := range m.layers {
-		fmt.Fprintf(&b, "%-12s %-28s %-14s %d\n", m.names[i], describe(l), m.shapes[i], counts[m.names[i]])
+	seen := map[int]bool{}
+	for i, c := range m.topo.calls {
+		name := m.names[c.unit]
+		params := counts[name]
+		if seen[c.unit] {
+			name += "*"
+			params = 0
+		}
+		seen[c.unit] = true
+		line := fmt.Sprintf("%-12s %-28s %-14s %d", name, describe(m.topo.units[c.unit]), m.shapes[i], params)
+		if functional {
+			line = fmt.Sprintf("%-12s %-28s %-14s %-8d", name, describe(m.topo.units[c.unit]), m.shapes[i], params)
+			var from []string
+			for _, f := range c.from {
+				if f < 0 {
+					from = append(from, fmt.Sprintf("input_%d", -f))
+				} else {
+					from = append(from, m.names[m.topo.calls[f].unit])
+				}
+			}
+			line += "  " + strings.Join(from, ", ")
+		}
+		fmt.Fprintln(&b, line)
+	}
+	if functional {
+		var ins, outs []string
+		for _, s := range m.topo.inputs {
+			ins = append(ins, s.String())
+		}
+		for _, i := range m.topo.outputs {
+			outs = append(outs, m.names[m.topo.calls[i].unit])
+		}
+		fmt.Fprintf(&b, "Inputs %s; outputs %s; %d parameters", strings.Join(ins, ", "), strings.Join(outs, ", "), m.params.Len())
+		if len(seen) < len(m.topo.calls) {
+			fmt.Fprint(&b, " (* a shared layer called again)")
+		}
+		fmt.Fprintln(&b)
+		return b.String()
 	}
 	fmt.Fprintf(&b, "Input %v, %d parameters\n", m.input, m.params.Len())
 	return b.String()
 }
+
+// isFunctional reports whether m was made by NewModel.
+func (m *Model) isFunctional() bool { return m.graphIn != nil || m.graphOut != nil }
 
 func describe(l layers.Layer) string {
 	if s, ok := l.(fmt.Stringer); ok {

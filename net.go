@@ -43,7 +43,7 @@ func newNetCache() *netCache { return &netCache{idle: map[netKey][]*net{}} }
 
 // get returns an idle graph for (batch, grad) of m, compiling one if none is
 // idle.
-func (c *netCache) get(m *Sequential, batch int, grad bool) (*net, error) {
+func (c *netCache) get(m *Model, batch int, grad bool) (*net, error) {
 	key := netKey{batch, grad}
 	c.mu.Lock()
 	if free := c.idle[key]; len(free) > 0 {
@@ -82,7 +82,7 @@ func (c *netCache) put(n *net) {
 	c.mu.Unlock()
 }
 
-func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
+func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 	b := graph.NewBuilder(m.params, batch)
 	n := &net{batch: batch}
 	n.x = b.Input("x", batch, m.input.Size())
@@ -116,38 +116,8 @@ func (m *Sequential) buildNet(batch int, grad bool) (*net, error) {
 	return n, nil
 }
 
-// forwardLayers adds every layer to b on x (batch × features), checking
-// each output shape against what the layer's Build promised.
-func (m *Sequential) forwardLayers(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	h := x
-	if len(m.input) > 1 { // samples arrive flat: (batch × size) → (batch, in...)
-		shape := append([]int{b.Batch()}, m.input...)
-		var err error
-		if h, err = graph.Reshape(x, shape...); err != nil {
-			return nil, fmt.Errorf("golem: reshaping the input to %v: %w", shape, err)
-		}
-	}
-	for i, l := range m.layers {
-		var out *G.Node
-		b.BeginLayer()
-		err := graph.Catch(func() error {
-			var e error
-			out, e = l.Forward(b, h)
-			return e
-		})
-		if err != nil {
-			return nil, fmt.Errorf("golem: layer %s (%s) on input %v: %w", m.names[i], describe(l), h.Shape(), err)
-		}
-		if want := append([]int{b.Batch()}, m.shapes[i]...); !graph.SameShape(out.Shape(), want) {
-			return nil, fmt.Errorf("golem: layer %s (%s) returned shape %v, its Build promised %v", m.names[i], describe(l), out.Shape(), want)
-		}
-		h = out
-	}
-	return h, nil
-}
-
 // lossNode adds the weighted loss Σᵢ wᵢℓᵢ of the predictions h.
-func (m *Sequential) lossNode(b *graph.Builder, h, y, w *G.Node) (total *G.Node, err error) {
+func (m *Model) lossNode(b *graph.Builder, h, y, w *G.Node) (total *G.Node, err error) {
 	batch := b.Batch()
 	err = graph.Catch(func() error {
 		per, err := m.loss.PerSample(b, h, y)

@@ -34,7 +34,7 @@ func comparableValue(v any) bool {
 
 // ownedByOther reports whether a live model other than m owns v; the caller
 // holds layerOwners.
-func (m *Sequential) ownedByOther(v any) bool {
+func (m *Model) ownedByOther(v any) bool {
 	w, ok := layerOwners.owner[v]
 	if !ok {
 		return false
@@ -45,7 +45,7 @@ func (m *Sequential) ownedByOther(v any) bool {
 
 // checkOwnership rejects a layer listed twice in m, and a layer or an
 // optimizer that another live model uses.
-func (m *Sequential) checkOwnership(opt optim.Optimizer) error {
+func (m *Model) checkOwnership(opt optim.Optimizer) error {
 	seen := map[layers.Layer]int{}
 	layerOwners.Lock()
 	defer layerOwners.Unlock()
@@ -72,7 +72,7 @@ func (m *Sequential) checkOwnership(opt optim.Optimizer) error {
 
 // claim records m as the owner of its layers and optimizer, after a
 // successful Compile.
-func (m *Sequential) claim() {
+func (m *Model) claim() {
 	layerOwners.Lock()
 	defer layerOwners.Unlock()
 	var owned []any
@@ -94,7 +94,7 @@ func (m *Sequential) claim() {
 }
 
 // disown forgets that m owns v (an optimizer replaced by a new Compile).
-func (m *Sequential) disown(v any) {
+func (m *Model) disown(v any) {
 	if v == nil || !comparableValue(v) {
 		return
 	}

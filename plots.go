@@ -169,7 +169,7 @@ func (h *History) plotTrainState(path string) error {
 // line through them, the Y = T line and R, the correlation between outputs
 // and targets (1 is a perfect fit). title names the data set ("Training",
 // "Test", ...). It returns R.
-func (m *Sequential) PlotRegression(x, y mat.Matrix, title, path string) (float64, error) {
+func (m *Model) PlotRegression(x, y mat.Matrix, title, path string) (float64, error) {
 	pred, err := m.Predict(x)
 	if err != nil {
 		return 0, err

@@ -16,7 +16,7 @@ type Evaluation struct {
 
 // Predict returns the model's outputs (N × outputs) for x (N × features),
 // any N, computed in batches.
-func (m *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
+func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
 	m.rw.RLock()
 	defer m.rw.RUnlock()
 	if m.params == nil {
@@ -39,7 +39,7 @@ func (m *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
 // Evaluate returns the loss and metrics of the model on x and y. With
 // target scaling the loss is on scaled targets (as in training) and the
 // metrics are in the targets' units.
-func (m *Sequential) Evaluate(x, y mat.Matrix) (Evaluation, error) {
+func (m *Model) Evaluate(x, y mat.Matrix) (Evaluation, error) {
 	m.rw.RLock()
 	defer m.rw.RUnlock()
 	if m.loss == nil {
@@ -62,7 +62,7 @@ func (m *Sequential) Evaluate(x, y mat.Matrix) (Evaluation, error) {
 
 // forward runs the inference graph over d in batches and returns the
 // predictions and, when d has targets, the loss.
-func (m *Sequential) forward(d *dataset) (*mat.Dense, float64, error) {
+func (m *Model) forward(d *dataset) (*mat.Dense, float64, error) {
 	plan := graph.NewPlan(d.n, evalBatch(d.n))
 	n, err := m.nets.get(m, evalBatch(d.n), false)
 	if err != nil {
@@ -95,7 +95,7 @@ func (m *Sequential) forward(d *dataset) (*mat.Dense, float64, error) {
 }
 
 // scoreMetrics evaluates the compiled metrics on d (nil when there are none).
-func (m *Sequential) scoreMetrics(d *dataset) (map[string]float64, error) {
+func (m *Model) scoreMetrics(d *dataset) (map[string]float64, error) {
 	if len(m.metrics) == 0 {
 		return nil, nil
 	}
@@ -106,7 +106,7 @@ func (m *Sequential) scoreMetrics(d *dataset) (map[string]float64, error) {
 	return m.metricScores(pred, d)
 }
 
-func (m *Sequential) metricScores(pred *mat.Dense, d *dataset) (map[string]float64, error) {
+func (m *Model) metricScores(pred *mat.Dense, d *dataset) (map[string]float64, error) {
 	scores := map[string]float64{}
 	if len(m.metrics) == 0 {
 		return scores, nil

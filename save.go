@@ -62,6 +62,24 @@ type weightsHeader struct {
 	Count   int           `json:"count"`
 	Inputs  *scalerHeader `json:"input_scaling,omitempty"`
 	Targets *scalerHeader `json:"target_scaling,omitempty"`
+	// A functional model's graph (absent for Sequential): each input's
+	// sample shape, each layer call in evaluation order, and the call
+	// giving each output.
+	Graph *graphHeader `json:"graph,omitempty"`
+}
+
+// graphHeader is a functional model's topology.
+type graphHeader struct {
+	Inputs  [][]int      `json:"inputs"`
+	Calls   []callHeader `json:"calls"`
+	Outputs []int        `json:"outputs"`
+}
+
+// callHeader is one layer call: the layer's index in the header's layers,
+// and its inputs (a call's index, or -k for model input k).
+type callHeader struct {
+	Layer int   `json:"layer"`
+	From  []int `json:"from"`
 }
 
 // scalerHeader is a fitted scaler: x' = (x - offset)·scale per column.
@@ -131,14 +149,24 @@ func (h *scalerHeader) scaler() *scaler {
 }
 
 // header describes the model as a file header.
-func (m *Sequential) header() weightsHeader {
-	return headerOf(&layout{input: m.input, names: m.names, params: m.params}, m.layers, m.inScale, m.outScale)
+func (m *Model) header() weightsHeader {
+	return headerOf(&layout{input: m.input, names: m.names, params: m.params, topo: m.topo}, m.isFunctional(), m.inScale, m.outScale)
 }
 
-func headerOf(l *layout, ls []layers.Layer, in, out *scaler) weightsHeader {
+func headerOf(l *layout, functional bool, in, out *scaler) weightsHeader {
 	h := weightsHeader{Input: l.input, Count: l.params.Len(), Inputs: scalerToHeader(in), Targets: scalerToHeader(out)}
-	for i, layer := range ls {
+	for i, layer := range l.topo.units {
 		h.Layers = append(h.Layers, layerHeader{Name: l.names[i], Kind: layer.Kind(), Config: describe(layer)})
+	}
+	if functional {
+		g := &graphHeader{Outputs: append([]int(nil), l.topo.outputs...)}
+		for _, s := range l.topo.inputs {
+			g.Inputs = append(g.Inputs, s)
+		}
+		for _, c := range l.topo.calls {
+			g.Calls = append(g.Calls, callHeader{Layer: c.unit, From: c.from})
+		}
+		h.Graph = g
 	}
 	for _, p := range l.params.List() {
 		h.Params = append(h.Params, paramHeader{Name: p.Name, Shape: p.Shape})
@@ -182,6 +210,9 @@ func (h *weightsHeader) validate() error {
 	}
 	if total != h.Count {
 		return fmt.Errorf("the parameters' shapes add up to %d weights, the header says %d", total, h.Count)
+	}
+	if err := h.Graph.validate(len(h.Layers)); err != nil {
+		return err
 	}
 	if err := h.Inputs.check("input", inSize); err != nil {
 		return err
@@ -241,7 +272,7 @@ func checkFinite(params []paramHeader, theta []float64) error {
 // in the format described above (version 2), in one Write. The model must
 // be compiled (or loaded). A model that Load would refuse (a non-finite
 // weight, an invalid scaler) is an error and nothing is written.
-func (m *Sequential) Save(w io.Writer) error {
+func (m *Model) Save(w io.Writer) error {
 	m.rw.RLock()
 	defer m.rw.RUnlock()
 	if m.params == nil {
@@ -285,7 +316,7 @@ func (m *Sequential) Save(w io.Writer) error {
 // was: weights, scalers, layers and compiled graphs; only a layer's Build
 // may have been called, on a throwaway parameter set, when an uncompiled
 // model was checked against a file that does not fit it.
-func (m *Sequential) Load(r io.Reader) error {
+func (m *Model) Load(r io.Reader) error {
 	if err := m.acquire(); err != nil {
 		return err
 	}
@@ -430,7 +461,7 @@ func readTheta(br *bufio.Reader, n int, sum hash.Hash32) ([]float64, error) {
 
 // adopt matches a checked file against the model and, only if it fits,
 // commits its weights and scalers.
-func (m *Sequential) adopt(f *weightsFile) error {
+func (m *Model) adopt(f *weightsFile) error {
 	var own weightsHeader
 	var fresh *layout // the layout built for an uncompiled model
 	if m.params == nil {
@@ -438,7 +469,7 @@ func (m *Sequential) adopt(f *weightsFile) error {
 		if fresh, err = m.declare(layers.Shape(f.head.Input)); err != nil {
 			return fmt.Errorf("building the model for input %v: %w", f.head.Input, err)
 		}
-		own = headerOf(fresh, m.layers, nil, nil)
+		own = headerOf(fresh, m.isFunctional(), nil, nil)
 	} else {
 		own = m.header()
 	}
@@ -473,7 +504,7 @@ func (m *Sequential) adopt(f *weightsFile) error {
 
 // matchScaling checks that a file's scalers are the kinds the model was
 // compiled with (an uncompiled model takes the file's).
-func (m *Sequential) matchScaling(in, out *scaler) error {
+func (m *Model) matchScaling(in, out *scaler) error {
 	if m.loss == nil {
 		return nil
 	}
@@ -512,6 +543,9 @@ func matchHeader(own, file weightsHeader) error {
 			return errors.New(msg)
 		}
 	}
+	if err := matchGraph(own.Graph, file.Graph); err != nil {
+		return err
+	}
 	if len(own.Params) != len(file.Params) {
 		return fmt.Errorf("%d parameters in the file, %d in the model", len(file.Params), len(own.Params))
 	}
@@ -526,6 +560,68 @@ func matchHeader(own, file weightsHeader) error {
 	}
 	if file.Count != own.Count {
 		return fmt.Errorf("%d weights in the file, %d in the model", file.Count, own.Count)
+	}
+	return nil
+}
+
+// validate checks a graph's sizes and references on their own.
+func (g *graphHeader) validate(layerCount int) error {
+	if g == nil {
+		return nil
+	}
+	if len(g.Inputs) == 0 || len(g.Inputs) > maxCount || len(g.Calls) == 0 || len(g.Calls) > maxCount || len(g.Outputs) == 0 {
+		return fmt.Errorf("the graph has %d inputs, %d calls and %d outputs", len(g.Inputs), len(g.Calls), len(g.Outputs))
+	}
+	for k, s := range g.Inputs {
+		if _, err := boundedSize(fmt.Sprintf("graph input %d's shape", k+1), s, maxInputSize); err != nil {
+			return err
+		}
+	}
+	for i, c := range g.Calls {
+		if c.Layer < 0 || c.Layer >= layerCount {
+			return fmt.Errorf("graph call %d uses layer %d of %d", i+1, c.Layer+1, layerCount)
+		}
+		if len(c.From) == 0 {
+			return fmt.Errorf("graph call %d has no inputs", i+1)
+		}
+		for _, f := range c.From {
+			if f >= i || f < -len(g.Inputs) {
+				return fmt.Errorf("graph call %d takes %d, which is not an earlier call or an input", i+1, f)
+			}
+		}
+	}
+	for _, o := range g.Outputs {
+		if o < 0 || o >= len(g.Calls) {
+			return fmt.Errorf("graph output %d is not a call", o)
+		}
+	}
+	return nil
+}
+
+// matchGraph explains the first difference between two functional graphs.
+func matchGraph(own, file *graphHeader) error {
+	switch {
+	case own == nil && file == nil:
+		return nil
+	case own == nil:
+		return errors.New("the file holds a functional model, this is a Sequential one")
+	case file == nil:
+		return errors.New("the file holds a Sequential model, this is a functional one")
+	}
+	if fmt.Sprint(own.Inputs) != fmt.Sprint(file.Inputs) {
+		return fmt.Errorf("the inputs are %v in the file, %v in the model", file.Inputs, own.Inputs)
+	}
+	if len(own.Calls) != len(file.Calls) {
+		return fmt.Errorf("%d layer calls in the file, %d in the model", len(file.Calls), len(own.Calls))
+	}
+	for i, c := range own.Calls {
+		f := file.Calls[i]
+		if f.Layer != c.Layer || !slices.Equal(f.From, c.From) {
+			return fmt.Errorf("layer call %d differs: layer %d on %v in the file, layer %d on %v in the model", i+1, f.Layer+1, f.From, c.Layer+1, c.From)
+		}
+	}
+	if !slices.Equal(own.Outputs, file.Outputs) {
+		return fmt.Errorf("the outputs are calls %v in the file, %v in the model", file.Outputs, own.Outputs)
 	}
 	return nil
 }

@@ -123,7 +123,7 @@ func (s *scaler) invert(data []float64, cols int) {
 // ones fitted on the training data, which scale every part in place (parts
 // share no storage). The model itself is not changed: Fit commits the
 // scalers once the whole run has been checked.
-func (m *Sequential) fitScalers(train *dataset, parts ...*dataset) (in, out *scaler) {
+func (m *Model) fitScalers(train *dataset, parts ...*dataset) (in, out *scaler) {
 	fresh := func(s *scaler) *scaler {
 		if s == nil || s.fitted() {
 			return nil

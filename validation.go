@@ -9,7 +9,7 @@ import (
 // divide splits d into training, validation and test data as cfg asks:
 // explicit validation data, the last ValidationSplit of the samples, or a
 // random Division (whose indices go into the History).
-func (m *Sequential) divide(d *dataset, cfg FitConfig, rng *rand.Rand, h *History) (train, val, test *dataset, err error) {
+func (m *Model) divide(d *dataset, cfg FitConfig, rng *rand.Rand, h *History) (train, val, test *dataset, err error) {
 	ways := 0
 	for _, set := range []bool{cfg.ValidationX != nil, cfg.ValidationSplit != 0, cfg.Division != nil} {
 		if set {

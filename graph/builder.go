@@ -27,6 +27,7 @@ type Builder struct {
 	batch  int
 	nodes  map[*Param]*G.Node
 	logits map[*G.Node]logitsOf
+	parts  map[*G.Node][]*G.Node
 	consts int
 
 	// Jacobian mode (see JacobianMode).
@@ -52,6 +53,7 @@ func NewBuilder(ps *Params, batch int) *Builder {
 		batch:  batch,
 		nodes:  map[*Param]*G.Node{},
 		logits: map[*G.Node]logitsOf{},
+		parts:  map[*G.Node][]*G.Node{},
 		tiled:  map[*Param]*G.Node{},
 	}
 }
@@ -124,6 +126,19 @@ func (b *Builder) Logits(out *G.Node, link Link) (*G.Node, bool) {
 		return nil, false
 	}
 	return l.node, true
+}
+
+// MarkParts records that whole is parts side by side along the last axis
+// (a model's outputs joined into one), so a loss can use each part as its
+// layer made it (with its logits).
+func (b *Builder) MarkParts(whole *G.Node, parts []*G.Node) {
+	b.parts[whole] = append([]*G.Node(nil), parts...)
+}
+
+// Parts returns the parts behind whole when MarkParts recorded them.
+func (b *Builder) Parts(whole *G.Node) ([]*G.Node, bool) {
+	p, ok := b.parts[whole]
+	return p, ok
 }
 
 // Output reads a node's value after each run.
