@@ -160,3 +160,18 @@ func TestLMKeepsBatchNormStatistics(t *testing.T) {
 	assert.Less(t, after.Loss, before.Loss/2)
 	assert.Equal(t, state, m.Params().StateValues())
 }
+
+// TestEmbeddingBadIndexIsAnError: an index outside the vocabulary, or not
+// an integer, fails Predict with an error naming it.
+func TestEmbeddingBadIndexIsAnError(t *testing.T) {
+	m := NewSequential(layers.Embedding(4, 2), &flat2{}, layers.Dense(1))
+	require.NoError(t, m.Compile(Input(3), losses.MSE(), optim.SGD(optim.SGDConfig{})))
+	_, err := m.Predict(mat.NewDense(2, 3, []float64{0, 1, 2, 3, 2, 1}))
+	require.NoError(t, err)
+	for _, bad := range []float64{4, -1, 0.5} {
+		_, err = m.Predict(mat.NewDense(2, 3, []float64{0, 1, 2, 3, bad, 1}))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "is not an integer in [0, 4)")
+		t.Log(err)
+	}
+}

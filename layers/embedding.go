@@ -18,8 +18,9 @@ import (
 // E of shape (vocab × dim).
 //
 // Indices arrive as float64 values (golem's data is float64) and must be
-// integers in [0, vocab): any other value makes the run fail with an error
-// naming the value and its row and position, never a silent clamp. Input
+// integers in [0, vocab): any other value makes the run (Predict, Fit, ...)
+// fail with an error naming the value, its row in the batch and its
+// position, never a silent clamp. Input
 // scaling must therefore be off for a model that starts with an Embedding.
 //
 // The lookup is computed as onehot(x)·E through graph.Builder.Affine, with
@@ -129,7 +130,7 @@ func (op oneHotOp) Do(vals ...G.Value) (G.Value, error) {
 	out := make([]float64, len(idx)*op.vocab)
 	for q, v := range idx {
 		if v != math.Trunc(v) || v < 0 || v >= float64(op.vocab) {
-			return nil, fmt.Errorf("Embedding: index %v at row %d, position %d is not an integer in [0, %d)", v, q/op.steps, q%op.steps, op.vocab)
+			return nil, fmt.Errorf("Embedding: index %v at row %d of the batch, position %d, is not an integer in [0, %d)", v, q/op.steps, q%op.steps, op.vocab)
 		}
 		out[q*op.vocab+int(v)] = 1
 	}

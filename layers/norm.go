@@ -291,20 +291,20 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err 
 		return nil, fmt.Errorf("BatchNormalization: Forward before Build")
 	}
 	err = graph.Catch(func() error {
-		var mean, v *G.Node
+		var d, v *G.Node
 		var err error
 		if b.Training() {
-			if mean, v, err = maskedMoments(b, x); err != nil {
+			var mean *G.Node
+			if mean, v, d, err = maskedMoments(b, x); err != nil {
 				return err
 			}
 			b.UpdateState(l.MovingMean, mean, l.cfg.momentum)
 			b.UpdateState(l.MovingVar, v, l.cfg.momentum)
 		} else {
-			mean, v = b.State(l.MovingMean), b.State(l.MovingVar)
-		}
-		d, err := graph.Sub(x, mean)
-		if err != nil {
-			return err
+			v = b.State(l.MovingVar)
+			if d, err = graph.Sub(x, b.State(l.MovingMean)); err != nil {
+				return err
+			}
 		}
 		if v, err = graph.Add(v, G.NewConstant(l.cfg.epsilon)); err != nil {
 			return err
@@ -328,8 +328,8 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err 
 
 // maskedMoments returns the per-channel mean and biased variance (each of
 // shape (C)) of x (batch, ..., C) over every axis but the last, counting
-// only the rows the builder's row mask marks as real.
-func maskedMoments(b *graph.Builder, x *G.Node) (mean, v *G.Node, err error) {
+// only the rows the builder's row mask marks as real, and d = x − mean.
+func maskedMoments(b *graph.Builder, x *G.Node) (mean, v, d *G.Node, err error) {
 	shape := x.Shape()
 	rows, c := shape[0], shape[len(shape)-1]
 	per := shape.TotalSize() / (rows * c) // positions per sample
@@ -340,15 +340,15 @@ func maskedMoments(b *graph.Builder, x *G.Node) (mean, v *G.Node, err error) {
 	mshape[0] = rows
 	mask, err := graph.Reshape(b.RowMask(), mshape...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	count, err := G.Sum(b.RowMask())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if per != 1 {
 		if count, err = G.HadamardProd(count, G.NewConstant(float64(per))); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	sum := func(n *G.Node) (*G.Node, error) {
@@ -366,20 +366,19 @@ func maskedMoments(b *graph.Builder, x *G.Node) (mean, v *G.Node, err error) {
 		return graph.Div(s, count)
 	}
 	if mean, err = sum(x); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	d, err := graph.Sub(x, mean)
-	if err != nil {
-		return nil, nil, err
+	if d, err = graph.Sub(x, mean); err != nil {
+		return nil, nil, nil, err
 	}
 	sq, err := G.Square(d)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if v, err = sum(sq); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return mean, v, nil
+	return mean, v, d, nil
 }
 
 // invSqrt is 1/√v. Gorgonia v0.9.18's InverseSqrt backpropagates a wrong

@@ -349,7 +349,7 @@ func TestEmbeddingLookupAndGradient(t *testing.T) {
 		err := m.Run()
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "is not an integer in [0, 5)")
-		assert.Contains(t, err.Error(), "row 1, position 1")
+		assert.Contains(t, err.Error(), "row 1 of the batch, position 1,")
 	}
 }
 
