@@ -37,6 +37,9 @@ type Builder struct {
 	tiles    []*Tile
 	tiled    map[*Param]*G.Node
 	accessed []*Param
+
+	// Training mode, random inputs, the row mask and state (mode.go).
+	mode modeState
 }
 
 type logitsOf struct {

@@ -28,6 +28,7 @@ type Param struct {
 	Penalty Penalty
 	fanIn   int
 	fanOut  int
+	state   bool // declared with Scope.State: Offset is into the state values
 }
 
 // Size is the number of scalars in the parameter.
@@ -40,6 +41,7 @@ type Params struct {
 	list  []*Param
 	index map[string]*Param
 	theta []float64
+	state stateSet // non-trainable state (state.go)
 }
 
 // NewParams returns an empty parameter set.
@@ -52,7 +54,7 @@ func (ps *Params) Declare(name string, shape []int, init Initializer, fanIn, fan
 	if ps.theta != nil {
 		return nil, fmt.Errorf("graph: cannot declare %q: parameters are already initialized", name)
 	}
-	if _, dup := ps.index[name]; dup {
+	if _, dup := ps.index[name]; dup || ps.state.index[name] != nil {
 		return nil, fmt.Errorf("graph: duplicate parameter name %q", name)
 	}
 	if len(shape) == 0 {
@@ -85,6 +87,7 @@ func (ps *Params) Init(seed uint64) {
 	for _, p := range ps.list {
 		p.Init.Fill(rng, p.fanIn, p.fanOut, ps.View(p))
 	}
+	ps.initState(rng)
 }
 
 // Len is the total number of scalars P.
@@ -113,6 +116,9 @@ func (ps *Params) Lookup(name string) (*Param, bool) {
 func (ps *Params) View(p *Param) []float64 {
 	if ps.theta == nil {
 		panic("graph: Params.View before Init")
+	}
+	if p.state {
+		panic("graph: Params.View of state " + p.Name + " (use StateView)")
 	}
 	return ps.theta[p.Offset : p.Offset+p.Size()]
 }
