@@ -50,7 +50,7 @@ func (e *earlyStopping) OnEpochEnd(s *State) error {
 	if v < e.best-e.cfg.MinDelta {
 		e.best, e.fails = v, 0
 		h.BestEpoch = s.Epoch
-		e.bestW = append(e.bestW[:0], s.Model.params.Theta()...)
+		e.bestW = s.Model.appendWeights(e.bestW[:0])
 	} else {
 		e.fails++
 	}

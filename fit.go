@@ -264,6 +264,7 @@ func (m *Model) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	r.cfg = cfg.withDefaults(r.train.n, m.opt)
 	r.plan = graph.NewPlan(r.train.n, r.cfg.BatchSize)
 	r.obj = newBatchObjective(m, r.plan.Size)
+	r.obj.seed = cfg.Seed
 	ok := false
 	defer func() {
 		if !ok {
@@ -542,6 +543,18 @@ type batchObjective struct {
 	// (penalties are fixed once the model is compiled).
 	pen      []penaltyRow
 	penReady bool
+	// seed and noise draw Dropout's masks (see noiseRNG).
+	seed  uint64
+	noise *rand.Rand
+}
+
+// noiseRNG is the stream of Dropout's masks: seeded by the Fit's seed, so
+// the same seed gives the same masks.
+func (o *batchObjective) noiseRNG() *rand.Rand {
+	if o.noise == nil {
+		o.noise = rand.New(rand.NewPCG(o.seed, 0xd40f0e7))
+	}
+	return o.noise
 }
 
 // BatchVersion changes whenever the batch does (see optim.BatchVersion).
@@ -609,9 +622,14 @@ func (o *batchObjective) Gradient(g []float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if len(n.randoms) > 0 {
+		graph.FillRandom(n.randoms, o.noiseRNG())
+	}
 	if err := n.run(); err != nil {
 		return 0, err
 	}
+	// A training step moves BatchNormalization's moving statistics.
+	graph.ApplyStateUpdates(o.model.params, n.updates)
 	clear(g)
 	for i, p := range n.params {
 		copy(g[p.Offset:p.Offset+p.Size()], n.grads[i].Data())

@@ -309,7 +309,7 @@ func (m *Model) snapshot() modelState {
 		loss: m.loss, opt: m.opt, metrics: m.metrics, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale,
 		outputWidths: m.outputWidths, topo: m.topo}
 	if m.params != nil {
-		s.theta = append([]float64(nil), m.params.Theta()...)
+		s.theta = m.appendWeights(nil)
 	}
 	return s
 }
@@ -325,11 +325,12 @@ func (m *Model) restore(s modelState) {
 	if !rebuilt || s.params == nil {
 		return
 	}
-	if err := m.build(s.input, 1); err != nil || m.params.Len() != len(s.theta) {
+	if err := m.build(s.input, 1); err != nil || m.params.Len()+m.params.StateLen() != len(s.theta) {
 		// Cannot happen: the same layers built on the same shape before.
 		panic(fmt.Sprintf("golem: restoring the model after a failed Compile: %v", err))
 	}
-	copy(m.params.Theta(), s.theta)
+	n := copy(m.params.Theta(), s.theta)
+	copy(m.params.StateValues(), s.theta[n:])
 	m.nets, m.jac = newNetCache(), nil
 }
 
@@ -498,10 +499,19 @@ func initWeights(ps *graph.Params, seed uint64) (err error) {
 	return nil
 }
 
-// setWeights replaces θ, excluding concurrent readers.
-func (m *Model) setWeights(theta []float64) {
+// appendWeights appends θ and then the layers' state (BatchNormalization's
+// moving statistics) to dst: what setWeights puts back.
+func (m *Model) appendWeights(dst []float64) []float64 {
+	dst = append(dst, m.params.Theta()...)
+	return append(dst, m.params.StateValues()...)
+}
+
+// setWeights replaces θ and the state with what appendWeights gave,
+// excluding concurrent readers.
+func (m *Model) setWeights(w []float64) {
 	m.rw.Lock()
-	copy(m.params.Theta(), theta)
+	n := copy(m.params.Theta(), w)
+	copy(m.params.StateValues(), w[n:])
 	m.rw.Unlock()
 }
 

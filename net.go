@@ -28,6 +28,13 @@ type net struct {
 	params  []*graph.Param
 	grads   []*graph.Output
 	machine *graph.Machine
+
+	// Training mode (the gradient graph; see graph.Builder.SetTraining):
+	// Dropout's random inputs, the mask of real rows that batch statistics
+	// use, and BatchNormalization's moving-statistic updates.
+	randoms []*graph.Input
+	rowMask *graph.Input
+	updates []graph.StateUpdate
 }
 
 // netCache keeps a model's compiled graphs by (batch, grad). A graph holds
@@ -84,6 +91,7 @@ func (c *netCache) put(n *net) {
 
 func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 	b := graph.NewBuilder(m.params, batch)
+	b.SetTraining(grad) // the gradient graph trains; every other graph infers
 	n := &net{batch: batch}
 	n.x = b.Input("x", batch, m.input.Size())
 	h, err := m.forwardLayers(b, n.x.Node)
@@ -110,6 +118,7 @@ func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 			}
 		}
 	}
+	n.randoms, n.rowMask, n.updates = b.RandomInputs(), b.RowMaskInput(), b.StateUpdates()
 	if n.machine, err = graph.Compile(b); err != nil {
 		return nil, fmt.Errorf("golem: %w", err)
 	}
@@ -168,6 +177,12 @@ func (n *net) bind(d *dataset, order []int, lo, hi int, weight float64) {
 		n.w.Data[r] = 0
 		if r < rows {
 			n.w.Data[r] = weight * d.weight(i)
+		}
+		if n.rowMask != nil {
+			n.rowMask.Data[r] = 0
+			if r < rows {
+				n.rowMask.Data[r] = 1
+			}
 		}
 	}
 }
