@@ -161,10 +161,15 @@ func (l *RecurrentLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if want := []int{b.Batch(), l.steps, l.features}; !graph.SameShape(x.Shape(), want) {
 		return nil, fmt.Errorf("%s: input has shape %v, want %v", name, x.Shape(), want)
 	}
+	// (batch, T, F) → (batch × T·F): step t is the columns [t·F, (t+1)·F).
+	flat, err := graph.Reshape(x, b.Batch(), l.steps*l.features)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	var s state
 	hs := make(G.Nodes, 0, l.steps)
 	for t := 0; t < l.steps; t++ {
-		xt, err := timeStep(x, t)
+		xt, err := columns(flat, t*l.features, (t+1)*l.features)
 		if err != nil {
 			return nil, fmt.Errorf("%s: step %d: %w", name, t, err)
 		}
@@ -177,58 +182,15 @@ func (l *RecurrentLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		return s.h, nil
 	}
 	// (batch × units) per step → (batch × T·units) → (batch, T, units).
-	var seq *G.Node
-	err := graph.Catch(func() error {
-		var e error
-		seq, e = G.Concat(1, hs...)
-		return e
-	})
+	seq, err := graph.ConcatColumns(hs...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: stacking the steps: %w", name, err)
 	}
 	return graph.Reshape(seq, b.Batch(), l.steps, l.units)
 }
 
-// timeStep returns x[:, t, :] of x (batch × T × F) as a (batch × F) copy.
-func timeStep(x *G.Node, t int) (*G.Node, error) {
-	var xt *G.Node
-	err := graph.Catch(func() error {
-		var e error
-		xt, e = G.Slice(x, nil, G.S(t))
-		return e
-	})
-	if err != nil {
-		return nil, err
-	}
-	return keep2D(xt, x.Shape()[0], x.Shape()[2])
-}
-
-// columns returns z[:, from:to] of z (batch × n) as a (batch × (to−from))
-// copy.
-func columns(z *G.Node, from, to int) (*G.Node, error) {
-	if from == 0 && to == z.Shape()[1] {
-		return z, nil
-	}
-	var c *G.Node
-	err := graph.Catch(func() error {
-		var e error
-		c, e = G.Slice(z, nil, G.S(from, to))
-		return e
-	})
-	if err != nil {
-		return nil, err
-	}
-	return keep2D(c, z.Shape()[0], to-from)
-}
-
-// keep2D restores the (rows × cols) shape Gorgonia's Slice drops a
-// dimension of 1 from (a single column, or a batch of one).
-func keep2D(n *G.Node, rows, cols int) (*G.Node, error) {
-	if graph.SameShape(n.Shape(), []int{rows, cols}) {
-		return n, nil
-	}
-	return graph.Reshape(n, rows, cols)
-}
+// columns returns z[:, from:to] of z (batch × n) as a copy.
+func columns(z *G.Node, from, to int) (*G.Node, error) { return graph.Columns(z, from, to) }
 
 // gate applies the recurrent activation to z.
 func (l *RecurrentLayer) gate(b *graph.Builder, z *G.Node) (*G.Node, error) {
