@@ -82,12 +82,10 @@ func hashOf(s string) uint32 {
 // colSlice copies columns [from, to) of a (rows × n) matrix.
 type colSlice struct{ rows, n, from, to int }
 
-func (op colSlice) Arity() int       { return 1 }
-func (op colSlice) Type() hm.Type    { return hm.NewFnType(matrixType(), matrixType()) }
-func (op colSlice) ReturnsPtr() bool { return false }
-func (op colSlice) CallsExtern() bool {
-	return false
-}
+func (op colSlice) Arity() int            { return 1 }
+func (op colSlice) Type() hm.Type         { return hm.NewFnType(matrixType(), matrixType()) }
+func (op colSlice) ReturnsPtr() bool      { return false }
+func (op colSlice) CallsExtern() bool     { return false }
 func (op colSlice) OverwritesInput() int  { return -1 }
 func (op colSlice) String() string        { return fmt.Sprintf("Columns[%d:%d of %d]", op.from, op.to, op.n) }
 func (op colSlice) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golem.%v rows %d", op, op.rows) }
@@ -129,12 +127,10 @@ func (op colSlice) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // zero (rows × n) matrix: colSlice's gradient.
 type colPad colSlice
 
-func (op colPad) Arity() int       { return 1 }
-func (op colPad) Type() hm.Type    { return hm.NewFnType(matrixType(), matrixType()) }
-func (op colPad) ReturnsPtr() bool { return false }
-func (op colPad) CallsExtern() bool {
-	return false
-}
+func (op colPad) Arity() int            { return 1 }
+func (op colPad) Type() hm.Type         { return hm.NewFnType(matrixType(), matrixType()) }
+func (op colPad) ReturnsPtr() bool      { return false }
+func (op colPad) CallsExtern() bool     { return false }
 func (op colPad) OverwritesInput() int  { return -1 }
 func (op colPad) String() string        { return fmt.Sprintf("PadColumns[%d:%d of %d]", op.from, op.to, op.n) }
 func (op colPad) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golem.%v rows %d", op, op.rows) }
@@ -186,10 +182,8 @@ func (op colConcat) Type() hm.Type {
 	}
 	return hm.NewFnType(ts...)
 }
-func (op colConcat) ReturnsPtr() bool { return false }
-func (op colConcat) CallsExtern() bool {
-	return false
-}
+func (op colConcat) ReturnsPtr() bool      { return false }
+func (op colConcat) CallsExtern() bool     { return false }
 func (op colConcat) OverwritesInput() int  { return -1 }
 func (op colConcat) String() string        { return fmt.Sprintf("ConcatColumns%v", op.widths) }
 func (op colConcat) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golem.%v rows %d", op, op.rows) }

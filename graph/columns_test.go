@@ -65,3 +65,24 @@ func TestColumnsAndConcatColumns(t *testing.T) {
 	_, err = ConcatColumns(x, y)
 	assert.ErrorContains(t, err, "node 1 has shape (3, 3), want (2, n)")
 }
+
+// TestGorgoniaSliceOneElementIsScalar pins the Gorgonia behaviour Columns
+// exists for: slicing one element out of a (1 × n) matrix gives a scalar,
+// not a (1 × 1) matrix, at run time (the node's shape says otherwise).
+func TestGorgoniaSliceOneElementIsScalar(t *testing.T) {
+	b := NewBuilder(NewParams(), 1)
+	x := b.Input("x", 1, 3)
+	copy(x.Data, []float64{1, 2, 3})
+	s, err := G.Slice(x.Node, nil, G.S(1, 2))
+	require.NoError(t, err)
+	c, err := Columns(x.Node, 1, 2)
+	require.NoError(t, err)
+	so, co := b.Output(s), b.Output(c)
+	m, err := Compile(b)
+	require.NoError(t, err)
+	require.NoError(t, m.Run())
+	_, scalar := so.v.Data().(float64)
+	assert.True(t, scalar, "gorgonia.Slice gave %T", so.v.Data())
+	assert.Equal(t, []int{1, 1}, []int(co.v.Shape()))
+	assert.Equal(t, []float64{2}, co.Data())
+}
