@@ -581,15 +581,23 @@ func (m *Model) Summary() string {
 		for _, i := range m.topo.outputs {
 			outs = append(outs, m.names[m.topo.calls[i].unit])
 		}
-		fmt.Fprintf(&b, "Inputs %s; outputs %s; %d parameters", strings.Join(ins, ", "), strings.Join(outs, ", "), m.params.Len())
+		fmt.Fprintf(&b, "Inputs %s; outputs %s; %d parameters%s", strings.Join(ins, ", "), strings.Join(outs, ", "), m.params.Len(), stateNote(m.params))
 		if len(seen) < len(m.topo.calls) {
 			fmt.Fprint(&b, " (* a shared layer called again)")
 		}
 		fmt.Fprintln(&b)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Input %v, %d parameters\n", m.input, m.params.Len())
+	fmt.Fprintf(&b, "Input %v, %d parameters%s\n", m.input, m.params.Len(), stateNote(m.params))
 	return b.String()
+}
+
+// stateNote mentions the non-trainable state values, if any.
+func stateNote(ps *graph.Params) string {
+	if n := ps.StateLen(); n > 0 {
+		return fmt.Sprintf(" (+%d non-trainable state values)", n)
+	}
+	return ""
 }
 
 // isFunctional reports whether m was made by NewModel.

@@ -25,10 +25,14 @@ import (
 //	line 2   a JSON header (one line, at most maxHeaderBytes, exactly as
 //	         Save writes it): the input shape, each layer's name, kind and
 //	         description, each parameter's name and shape in θ order, the
-//	         total count P, and the fitted input/target scalers
+//	         total count P, the fitted input/target scalers, a functional
+//	         model's graph (its inputs, each layer call and what it takes,
+//	         the outputs), and the layers' state tensors (BatchNormalization's
+//	         moving statistics) with their total count S
 //	P × 8    θ as little-endian IEEE-754 float64
+//	S × 8    the state values, likewise (none for most models)
 //	4        CRC-32 (IEEE) of every byte before it (lines 1 and 2 with
-//	         their newlines, and θ), little-endian
+//	         their newlines, θ and the state), little-endian
 //
 // and nothing after it. Version 1 (golem before this change) has the same
 // layout, but its CRC covers only θ, so a change to its header cannot be
@@ -66,6 +70,11 @@ type weightsHeader struct {
 	// sample shape, each layer call in evaluation order, and the call
 	// giving each output.
 	Graph *graphHeader `json:"graph,omitempty"`
+	// The layers' non-trainable state (BatchNormalization's moving
+	// statistics), written after θ: each tensor's name and shape, and the
+	// total count S.
+	State      []paramHeader `json:"state,omitempty"`
+	StateCount int           `json:"state_count,omitempty"`
 }
 
 // graphHeader is a functional model's topology.
@@ -171,6 +180,10 @@ func headerOf(l *layout, functional bool, in, out *scaler) weightsHeader {
 	for _, p := range l.params.List() {
 		h.Params = append(h.Params, paramHeader{Name: p.Name, Shape: p.Shape})
 	}
+	for _, p := range l.params.State() {
+		h.State = append(h.State, paramHeader{Name: p.Name, Shape: p.Shape})
+	}
+	h.StateCount = l.params.StateLen()
 	return h
 }
 
@@ -211,6 +224,9 @@ func (h *weightsHeader) validate() error {
 	if total != h.Count {
 		return fmt.Errorf("the parameters' shapes add up to %d weights, the header says %d", total, h.Count)
 	}
+	if err := validateTensors("state", h.State, h.StateCount); err != nil {
+		return err
+	}
 	if err := h.Graph.validate(len(h.Layers)); err != nil {
 		return err
 	}
@@ -219,6 +235,30 @@ func (h *weightsHeader) validate() error {
 	}
 	if err := h.Targets.check("target", -1); err != nil {
 		return err
+	}
+	return nil
+}
+
+// validateTensors checks a list of named tensors against their total.
+func validateTensors(what string, ts []paramHeader, count int) error {
+	if count < 0 || count > maxCount {
+		return fmt.Errorf("the header declares %d %s values (at most %d)", count, what, maxCount)
+	}
+	total := 0
+	for i, p := range ts {
+		if err := checkName(fmt.Sprintf("%s tensor %d's name", what, i+1), p.Name); err != nil {
+			return err
+		}
+		n, err := boundedSize(what+" "+p.Name+"'s shape", p.Shape, maxCount)
+		if err != nil {
+			return err
+		}
+		if total += n; total > maxCount {
+			return fmt.Errorf("the %s tensors add up to more than %d values", what, maxCount)
+		}
+	}
+	if total != count {
+		return fmt.Errorf("the %s tensors' shapes add up to %d values, the header says %d", what, total, count)
 	}
 	return nil
 }
@@ -286,6 +326,10 @@ func (m *Model) Save(w io.Writer) error {
 	if err := checkFinite(h.Params, theta); err != nil {
 		return fmt.Errorf("golem: save: %w", err)
 	}
+	state := m.params.StateValues()
+	if err := checkFinite(h.State, state); err != nil {
+		return fmt.Errorf("golem: save: state: %w", err)
+	}
 	head, err := json.Marshal(h)
 	if err != nil {
 		return fmt.Errorf("golem: save: %w", err)
@@ -294,11 +338,14 @@ func (m *Model) Save(w io.Writer) error {
 		return fmt.Errorf("golem: save: the header is %d bytes (at most %d)", len(head)+1, maxHeaderBytes)
 	}
 	var buf bytes.Buffer
-	buf.Grow(maxFormatLine + len(head) + 8*len(theta) + 4)
+	buf.Grow(maxFormatLine + len(head) + 8*(len(theta)+len(state)) + 4)
 	fmt.Fprintf(&buf, "%s %d\n", weightsMagic, weightsVersion)
 	buf.Write(head)
 	buf.WriteByte('\n')
 	for _, v := range theta {
+		buf.Write(binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)))
+	}
+	for _, v := range state {
 		buf.Write(binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)))
 	}
 	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(buf.Bytes())))
@@ -338,6 +385,7 @@ type weightsFile struct {
 	version int
 	head    weightsHeader
 	theta   []float64
+	state   []float64
 	in, out *scaler
 }
 
@@ -386,6 +434,9 @@ func readWeights(r io.Reader) (*weightsFile, error) {
 	if f.theta, err = readTheta(br, f.head.Count, sum); err != nil {
 		return nil, err
 	}
+	if f.state, err = readTheta(br, f.head.StateCount, sum); err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
 	var tail [4]byte
 	if _, err := io.ReadFull(br, tail[:]); err != nil {
 		return nil, fmt.Errorf("reading the checksum: %w", err)
@@ -404,6 +455,9 @@ func readWeights(r io.Reader) (*weightsFile, error) {
 	}
 	if err := checkFinite(f.head.Params, f.theta); err != nil {
 		return nil, err
+	}
+	if err := checkFinite(f.head.State, f.state); err != nil {
+		return nil, fmt.Errorf("state: %w", err)
 	}
 	f.in, f.out = f.head.Inputs.scaler(), f.head.Targets.scaler() // checked by validate
 	return f, nil
@@ -492,11 +546,13 @@ func (m *Model) adopt(f *weightsFile) error {
 			return err
 		}
 		copy(fresh.params.Theta(), f.theta)
+		copy(fresh.params.StateValues(), f.state)
 		m.setLayout(fresh)
 		m.nets = newNetCache()
 		m.jac = nil
 	} else {
 		copy(m.params.Theta(), f.theta)
+		copy(m.params.StateValues(), f.state)
 	}
 	m.inScale, m.outScale = f.in, f.out
 	return nil
@@ -556,6 +612,15 @@ func matchHeader(own, file weightsHeader) error {
 			return fmt.Errorf("parameter %d is %s in the file, %s in the model", i+1, f.Name, p.Name)
 		case !slices.Equal(p.Shape, f.Shape):
 			return fmt.Errorf("parameter %d (%s) has shape %v in the file, %v in the model", i+1, p.Name, f.Shape, p.Shape)
+		}
+	}
+	if len(own.State) != len(file.State) {
+		return fmt.Errorf("%d state tensors in the file, %d in the model", len(file.State), len(own.State))
+	}
+	for i, p := range own.State {
+		f := file.State[i]
+		if p.Name != f.Name || !slices.Equal(p.Shape, f.Shape) {
+			return fmt.Errorf("state tensor %d is %s %v in the file, %s %v in the model", i+1, f.Name, f.Shape, p.Name, p.Shape)
 		}
 	}
 	if file.Count != own.Count {
