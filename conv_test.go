@@ -1,0 +1,189 @@
+package golem
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"golem/internal/jac"
+	"golem/layers"
+	"golem/losses"
+	"golem/optim"
+)
+
+type convCase struct {
+	name   string
+	model  func() *Sequential
+	in     layers.Shape
+	loss   losses.Loss
+	y      func(rng *rand.Rand, n int) *mat.Dense
+	n      int
+	convWs []string // parameters that must take the tap route
+	// maxPool: the model max-pools, so CheckJacobian's wide steps may
+	// cross a kink (see jacobianByDifferences).
+	maxPool bool
+}
+
+func convCases() []convCase {
+	labels := func(k int) func(rng *rand.Rand, n int) *mat.Dense {
+		return func(rng *rand.Rand, n int) *mat.Dense {
+			y := mat.NewDense(n, 1, nil)
+			for i := 0; i < n; i++ {
+				y.Set(i, 0, float64(rng.IntN(k)))
+			}
+			return y
+		}
+	}
+	return []convCase{
+		{"conv2d same tanh, maxpool, flatten, dense", func() *Sequential {
+			return NewSequential(layers.Conv2D(3, 3, 3, layers.Tanh, layers.WithPadding(layers.Same)),
+				layers.MaxPool2D(2, 2), layers.Flatten(), layers.Dense(2))
+		}, layers.Shape{6, 6, 2}, losses.MSE(), regressionTargets(2), 7, []string{"conv2d_1/W", "conv2d_1/b", "dense_1/W"}, true},
+		{"conv2d stride 2 sigmoid, avgpool same, global avg", func() *Sequential {
+			return NewSequential(layers.Conv2D(3, 3, 3, layers.Sigmoid, layers.Strides(2)),
+				layers.AvgPool2D(2, 2, layers.Strides(1), layers.WithPadding(layers.Same)),
+				layers.GlobalAvgPool2D(), layers.Dense(1))
+		}, layers.Shape{6, 6, 2}, losses.MSE(), regressionTargets(1), 6, []string{"conv2d_1/W", "conv2d_1/b"}, false},
+		{"dilated conv2d, reshape, conv1d same stride 2, maxpool1d same", func() *Sequential {
+			return NewSequential(layers.Conv2D(4, 2, 2, layers.Tanh, layers.Dilation(2), layers.NoBias()),
+				layers.Reshape(16, -1),
+				layers.Conv1D(3, 3, layers.Tanh, layers.Strides(2), layers.WithPadding(layers.Same)),
+				layers.MaxPool1D(2, layers.WithPadding(layers.Same)), layers.Flatten(), layers.Dense(2))
+		}, layers.Shape{6, 6, 2}, losses.MSE(), regressionTargets(2), 5, []string{"conv2d_1/W", "conv1d_1/W", "conv1d_1/b"}, true},
+		{"two conv1d, avgpool1d, global avg", func() *Sequential {
+			return NewSequential(layers.Conv1D(4, 3, layers.Tanh, layers.Dilation(2)), layers.AvgPool1D(2),
+				layers.Conv1D(2, 2, layers.Tanh, layers.WithPadding(layers.Same)), layers.GlobalAvgPool1D(), layers.Dense(1))
+		}, layers.Shape{10, 2}, losses.MSE(), regressionTargets(1), 6, []string{"conv1d_1/W", "conv1d_2/W", "conv1d_2/b"}, false},
+		{"softmax classifier on conv2d", func() *Sequential {
+			return NewSequential(layers.Conv2D(4, 3, 3, layers.Tanh, layers.WithPadding(layers.Same)),
+				layers.MaxPool2D(3, 3, layers.Strides(2), layers.WithPadding(layers.Same)),
+				layers.Flatten(), layers.Dense(3, layers.Softmax))
+		}, layers.Shape{6, 6, 2}, losses.SparseCategoricalCrossEntropy(), labels(3), 8, []string{"conv2d_1/W", "conv2d_1/b", "dense_1/W"}, true},
+	}
+}
+
+func compileConvCase(t *testing.T, c convCase) (*Sequential, *mat.Dense, *mat.Dense) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(5, 11))
+	m := c.model()
+	require.NoError(t, m.Compile(Input(c.in...), c.loss, optim.LM(optim.LMConfig{}), WithSeed(9)))
+	for _, p := range m.Params().List() { // biases off zero
+		if p.Name[len(p.Name)-2:] == "/b" {
+			for i := range m.Params().View(p) {
+				m.Params().View(p)[i] = 0.3 * rng.NormFloat64()
+			}
+		}
+	}
+	x := randomMatrix(rng, c.n, c.in.Size(), -2, 2)
+	return m, x, c.y(rng, c.n)
+}
+
+func TestConvGradientsMatchFiniteDifferences(t *testing.T) {
+	for _, c := range convCases() {
+		t.Run(c.name, func(t *testing.T) {
+			m, x, y := compileConvCase(t, c)
+			checkGradient(t, m, x, y, 4) // a batch smaller than the data, padded
+			checkGradient(t, m, x, y, c.n)
+		})
+	}
+}
+
+func TestConvJacobiansMatchFiniteDifferences(t *testing.T) {
+	for _, c := range convCases() {
+		t.Run(c.name, func(t *testing.T) {
+			m, x, y := compileConvCase(t, c)
+			res, err := m.CheckJacobian(context.Background(), x, y)
+			require.NoError(t, err)
+			t.Log(res)
+			worst, where := jacobianByDifferences(t, m, x, y, 1e-6)
+			t.Logf("central differences, step 1e-6: max relative error %.3g at %s", worst, where)
+			assert.LessOrEqual(t, worst, 1e-6, where)
+			if !c.maxPool {
+				assert.LessOrEqual(t, res.MaxRelError, 1e-6, res.String())
+			}
+		})
+	}
+}
+
+// TestConvLayersTakeTheTapRoute: every conv parameter takes the tap route
+// (graph.Tap with one row per output position) and nothing falls back to
+// the loop route. The engine's probe compares each fast-route column with
+// the one-sample loop route on the first samples and moves a parameter
+// whose columns differ to the loop route, so a tap reported here also
+// agrees with the loop route; the finite-difference test above covers
+// every sample. Chunks of 3 samples over 2 workers exercise the chunking.
+func TestConvLayersTakeTheTapRoute(t *testing.T) {
+	for _, c := range convCases() {
+		t.Run(c.name, func(t *testing.T) {
+			m, x, y := compileConvCase(t, c)
+			spec, err := m.jacobianSpec()
+			require.NoError(t, err)
+			d, err := m.dataset(x, y)
+			require.NoError(t, err)
+			e, err := jac.New(spec, jac.Config{ChunkRows: 3 * spec.Residuals, Workers: 2}) // several chunks
+			require.NoError(t, err)
+			rows, P := e.Rows(c.n), m.Params().Len()
+			J := mat.NewDense(rows, P, nil)
+			require.NoError(t, e.Jacobian(context.Background(), m.jacobianData(d), J, make([]float64, rows)))
+			routes := e.Routes()
+			for _, name := range c.convWs {
+				assert.Equal(t, jac.RouteTap, routes[name], name)
+			}
+			for name, r := range routes {
+				assert.NotEqual(t, jac.RouteLoop, r, "%s takes the loop route", name)
+			}
+		})
+	}
+}
+
+// jacobianByDifferences compares the engine's J with plain central
+// differences of its residuals at a small step, h = step·max(|θᵢ|, 0.1).
+// Max pooling is only piecewise smooth: CheckJacobian's Richardson steps
+// (1e-3 relative) can move a window's maximum to another element, where a
+// step of 1e-6 does not. It returns the worst error relative to each
+// column's largest entry.
+func jacobianByDifferences(t *testing.T, m *Sequential, x, y mat.Matrix, step float64) (worst float64, where string) {
+	t.Helper()
+	spec, err := m.jacobianSpec()
+	require.NoError(t, err)
+	d, err := m.dataset(x, y)
+	require.NoError(t, err)
+	data := m.jacobianData(d)
+	e, err := jac.New(spec, jac.Config{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	rows, P := e.Rows(data.N), m.Params().Len()
+	J, scratch := mat.NewDense(rows, P, nil), mat.NewDense(rows, P, nil)
+	r, up, down := make([]float64, rows), make([]float64, rows), make([]float64, rows)
+	require.NoError(t, e.Jacobian(ctx, data, J, r))
+	theta := m.Params().Theta()
+	for _, p := range m.Params().List() {
+		for k := 0; k < p.Size(); k++ {
+			c := p.Offset + k
+			orig := theta[c]
+			h := step * math.Max(math.Abs(orig), 0.1)
+			theta[c] = orig + h
+			require.NoError(t, e.Jacobian(ctx, data, scratch, up))
+			theta[c] = orig - h
+			require.NoError(t, e.Jacobian(ctx, data, scratch, down))
+			theta[c] = orig
+			scale := 1e-12
+			for q := 0; q < rows; q++ {
+				scale = math.Max(scale, math.Abs(J.At(q, c)))
+			}
+			for q := 0; q < rows; q++ {
+				fd := (up[q] - down[q]) / (2 * h)
+				if rel := math.Abs(J.At(q, c)-fd) / math.Max(scale, math.Abs(fd)); rel > worst || math.IsNaN(rel) {
+					worst, where = rel, fmt.Sprintf("%s[%d], row %d: Jacobian %.10g, differences %.10g", p.Name, k, q, J.At(q, c), fd)
+				}
+			}
+		}
+	}
+	return worst, where
+}
