@@ -1,6 +1,7 @@
 package golem
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -186,4 +187,65 @@ func jacobianByDifferences(t *testing.T, m *Sequential, x, y mat.Matrix, step fl
 		}
 	}
 	return worst, where
+}
+
+// convTeacher is the CNN of the end-to-end tests: on (6, 6, 1) samples,
+// Conv2D(3, 3×3, same, tanh) → AvgPool2D(2×2) → Flatten → Dense(1).
+func convTeacher() *Sequential {
+	return NewSequential(layers.Conv2D(3, 3, 3, layers.Tanh, layers.WithPadding(layers.Same)),
+		layers.AvgPool2D(2, 2), layers.Flatten(), layers.Dense(1))
+}
+
+// TestLMFitsAConvNet: Levenberg–Marquardt, on the tap route, recovers a
+// teacher CNN's outputs (200 samples, 58 parameters) from a different
+// start: the loss falls by at least twelve orders of magnitude within 100
+// iterations (measured: 0.13 → 3e-23 in 17).
+func TestLMFitsAConvNet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	teacher := convTeacher()
+	require.NoError(t, teacher.Compile(Input(6, 6, 1), losses.MSE(), optim.LM(optim.LMConfig{}), WithSeed(1)))
+	x := randomMatrix(rng, 200, 36, -1, 1)
+	y, err := teacher.Predict(x)
+	require.NoError(t, err)
+
+	student := convTeacher()
+	require.NoError(t, student.Compile(Input(6, 6, 1), losses.MSE(), optim.LM(optim.LMConfig{}), WithSeed(2)))
+	start, err := student.Evaluate(x, y)
+	require.NoError(t, err)
+	h, err := student.Fit(context.Background(), x, y, FitConfig{Epochs: 100})
+	require.NoError(t, err)
+	end := h.Loss[len(h.Loss)-1]
+	t.Logf("loss %.3g → %.3g in %d epochs", start.Loss, end, len(h.Loss))
+	assert.Less(t, end, 1e-12*start.Loss)
+}
+
+// TestConvModelSaveLoadRoundTrip: a conv model's weights load into a fresh
+// model with the same layers (predictions bit for bit), and a model whose
+// convolution differs is refused with the difference named.
+func TestConvModelSaveLoadRoundTrip(t *testing.T) {
+	build := func(pad layers.Padding) *Sequential {
+		return NewSequential(layers.Conv2D(3, 3, 3, layers.Tanh, layers.WithPadding(pad)),
+			layers.MaxPool2D(2, 2), layers.Conv2D(2, 2, 2, layers.Strides(1)), layers.GlobalAvgPool2D(),
+			layers.Reshape(2), layers.Dense(1))
+	}
+	a := build(layers.Same)
+	require.NoError(t, a.Compile(Input(6, 6, 2), losses.MSE(), optim.LM(optim.LMConfig{}), WithSeed(1)))
+	var buf bytes.Buffer
+	require.NoError(t, a.Save(&buf))
+	x := randomMatrix(rand.New(rand.NewPCG(1, 2)), 5, 72, -1, 1)
+	want, err := a.Predict(x)
+	require.NoError(t, err)
+
+	b := build(layers.Same)
+	require.NoError(t, b.Compile(Input(6, 6, 2), losses.MSE(), optim.LM(optim.LMConfig{}), WithSeed(2)))
+	require.NoError(t, b.Load(bytes.NewReader(buf.Bytes())))
+	got, err := b.Predict(x)
+	require.NoError(t, err)
+	assert.Equal(t, want.RawMatrix().Data, got.RawMatrix().Data)
+
+	c := build(layers.Valid)
+	require.NoError(t, c.Compile(Input(6, 6, 2), losses.MSE(), optim.LM(optim.LMConfig{}), WithSeed(2)))
+	err = c.Load(bytes.NewReader(buf.Bytes()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Conv2D(3, 3×3, strides 1×1, same, tanh) in the file, Conv2D(3, 3×3, strides 1×1, valid, tanh) in the model")
 }
