@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
 
+	"golem/graph"
 	"golem/internal/jac"
 	"golem/layers"
 	"golem/losses"
@@ -248,4 +250,74 @@ func TestConvModelSaveLoadRoundTrip(t *testing.T) {
 	err = c.Load(bytes.NewReader(buf.Bytes()))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Conv2D(3, 3×3, strides 1×1, same, tanh) in the file, Conv2D(3, 3×3, strides 1×1, valid, tanh) in the model")
+}
+
+// twinPatches applies one kernel W (and bias b) to two different patch
+// tables of a (4) sample, two rows per sample each: the second Affine's
+// tap adds to the columns the first one assigned (the accumulate path of a
+// grouped tap).
+type twinPatches struct{ w, b *graph.Param }
+
+func (l *twinPatches) Kind() string { return "twin" }
+
+func (l *twinPatches) Build(s *graph.Scope, in layers.Shape) (layers.Shape, error) {
+	var err error
+	if l.w, err = s.Param("W", []int{2, 3}, graph.GlorotUniform(), 2, 3); err != nil {
+		return nil, err
+	}
+	l.b, err = s.Param("b", []int{3}, graph.Uniform(-0.5, 0.5), 2, 3)
+	return layers.Shape{6}, err
+}
+
+func (l *twinPatches) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	rows := x.Shape()[0]
+	p1, err := graph.Gather(x, []int{0, 1, 2, 3}, 2*rows, 2)
+	if err != nil {
+		return nil, err
+	}
+	p2, err := graph.Gather(x, []int{3, -1, 1, 0}, 2*rows, 2)
+	if err != nil {
+		return nil, err
+	}
+	z1, err := b.Affine(p1, l.w, l.b)
+	if err != nil {
+		return nil, err
+	}
+	if z1, err = G.Tanh(z1); err != nil {
+		return nil, err
+	}
+	z2, err := b.Affine(p2, l.w, l.b)
+	if err != nil {
+		return nil, err
+	}
+	if z2, err = G.Square(z2); err != nil {
+		return nil, err
+	}
+	z, err := G.Add(z1, z2)
+	if err != nil {
+		return nil, err
+	}
+	return graph.Reshape(z, rows, 6)
+}
+
+func TestGroupedTapsSharingAKernelAccumulate(t *testing.T) {
+	m := NewSequential(&twinPatches{}, layers.Dense(2, layers.Tanh))
+	require.NoError(t, m.Compile(Input(4), losses.MSE(), optim.LM(optim.LMConfig{}), WithSeed(4)))
+	rng := rand.New(rand.NewPCG(3, 3))
+	x, y := randomMatrix(rng, 9, 4, -1, 1), randomMatrix(rng, 9, 2, -1, 1)
+	res, err := m.CheckJacobian(context.Background(), x, y)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, res.MaxRelError, 1e-6, res.String())
+	checkGradient(t, m, x, y, 9)
+
+	spec, err := m.jacobianSpec()
+	require.NoError(t, err)
+	d, err := m.dataset(x, y)
+	require.NoError(t, err)
+	e, err := jac.New(spec, jac.Config{})
+	require.NoError(t, err)
+	J := mat.NewDense(e.Rows(9), m.Params().Len(), nil)
+	require.NoError(t, e.Jacobian(context.Background(), m.jacobianData(d), J, make([]float64, e.Rows(9))))
+	assert.Equal(t, jac.RouteTap, e.Routes()["twin_1/W"])
+	assert.Equal(t, jac.RouteTap, e.Routes()["twin_1/b"])
 }
