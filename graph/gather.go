@@ -178,7 +178,7 @@ func (op *windowOp) ReturnsPtr() bool     { return false }
 func (op *windowOp) CallsExtern() bool    { return false }
 func (op *windowOp) OverwritesInput() int { return -1 }
 
-func float64s(v G.Value, want int, what string) ([]float64, error) {
+func windowValues(v G.Value, want int, what string) ([]float64, error) {
 	d, ok := v.Data().([]float64)
 	if !ok {
 		return nil, fmt.Errorf("%s: only float64 tensors are supported, got %T", what, v.Data())
@@ -193,7 +193,7 @@ func (op *windowOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) != 1 {
 		return nil, fmt.Errorf("%v: want 1 input, got %d", op, len(vals))
 	}
-	x, err := float64s(vals[0], op.from().TotalSize(), op.String())
+	x, err := windowValues(vals[0], op.from().TotalSize(), op.String())
 	if err != nil {
 		return nil, err
 	}
@@ -337,11 +337,11 @@ func (op maxGradOp) Do(vals ...G.Value) (G.Value, error) {
 	if len(vals) != 2 {
 		return nil, fmt.Errorf("%v: want 2 inputs, got %d", op, len(vals))
 	}
-	x, err := float64s(vals[0], op.inShape.TotalSize(), op.String())
+	x, err := windowValues(vals[0], op.inShape.TotalSize(), op.String())
 	if err != nil {
 		return nil, err
 	}
-	g, err := float64s(vals[1], op.outShape.TotalSize(), op.String())
+	g, err := windowValues(vals[1], op.outShape.TotalSize(), op.String())
 	if err != nil {
 		return nil, err
 	}
