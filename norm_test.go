@@ -91,7 +91,7 @@ func normCases() []normCase {
 		}, Input(1), indices(6, 1), nil, map[string]jac.Route{"embedding_1/E": jac.RouteTap}},
 		{"embedding, a sequence", func() *Sequential {
 			return NewSequential(layers.Embedding(5, 2, layers.KernelInit(graph.Uniform(-1, 1))), layers.LayerNormalization(), &flat2{}, layers.Dense(1))
-		}, Input(4), indices(5, 4), offDefaults, nil}, // E: loop until Affine taps batch·T rows, then tap
+		}, Input(4), indices(5, 4), offDefaults, map[string]jac.Route{"embedding_1/E": jac.RouteTap}}, // a grouped tap: T rows per sample
 	}
 }
 
