@@ -24,10 +24,10 @@ func ExampleNewSequential_cnn() {
 	}
 	fmt.Print(m.Summary())
 	// Output:
-	// Layer        Type                         Output shape   Params
+	// Layer        Type                                    Output shape     Params
 	// conv2d_1     Conv2D(8, 3×3, strides 1×1, same, tanh) (batch, 8, 8, 8) 80
-	// maxpool2d_1  MaxPool2D(2×2, strides 2×2, valid) (batch, 4, 4, 8) 0
-	// flatten_1    Flatten()                    (batch, 128)   0
-	// dense_1      Dense(10, softmax)           (batch, 10)    1290
+	// maxpool2d_1  MaxPool2D(2×2, strides 2×2, valid)      (batch, 4, 4, 8) 0
+	// flatten_1    Flatten()                               (batch, 128)     0
+	// dense_1      Dense(10, softmax)                      (batch, 10)      1290
 	// Input (batch, 8, 8, 1), 1370 parameters
 }

@@ -538,38 +538,43 @@ func (m *Model) Summary() string {
 	if m.params == nil {
 		return "golem model (not built)\n"
 	}
-	var b strings.Builder
 	functional := m.isFunctional()
-	head := fmt.Sprintf("%-12s %-28s %-14s %s", "Layer", "Type", "Output shape", "Params")
-	if functional {
-		head = fmt.Sprintf("%-12s %-28s %-14s %-8s %s", "Layer", "Type", "Output shape", "Params", "Connected to")
-	}
-	fmt.Fprintln(&b, head)
 	counts := map[string]int{}
 	for _, p := range m.params.List() {
 		counts[strings.SplitN(p.Name, "/", 2)[0]] += p.Size()
 	}
+	type row struct{ name, kind, shape, params, from string }
+	rows := []row{{"Layer", "Type", "Output shape", "Params", "Connected to"}}
 	seen := map[int]bool{}
 	for i, c := range m.topo.calls {
-		name := m.names[c.unit]
-		params := counts[name]
+		r := row{name: m.names[c.unit], kind: describe(m.topo.units[c.unit]), shape: m.shapes[i].String(), params: fmt.Sprint(counts[m.names[c.unit]])}
 		if seen[c.unit] {
-			name += "*"
-			params = 0
+			r.name, r.params = r.name+"*", "0"
 		}
 		seen[c.unit] = true
-		line := fmt.Sprintf("%-12s %-28s %-14s %d", name, describe(m.topo.units[c.unit]), m.shapes[i], params)
-		if functional {
-			line = fmt.Sprintf("%-12s %-28s %-14s %-8d", name, describe(m.topo.units[c.unit]), m.shapes[i], params)
-			var from []string
-			for _, f := range c.from {
-				if f < 0 {
-					from = append(from, fmt.Sprintf("input_%d", -f))
-				} else {
-					from = append(from, m.names[m.topo.calls[f].unit])
-				}
+		var from []string
+		for _, f := range c.from {
+			if f < 0 {
+				from = append(from, fmt.Sprintf("input_%d", -f))
+			} else {
+				from = append(from, m.names[m.topo.calls[f].unit])
 			}
-			line += "  " + strings.Join(from, ", ")
+		}
+		r.from = strings.Join(from, ", ")
+		rows = append(rows, r)
+	}
+	// Columns at least as wide as golem has always printed them.
+	wName, wKind, wShape, wParams := 12, 28, 14, 8
+	for _, r := range rows {
+		wName, wKind, wShape = max(wName, len(r.name)), max(wKind, len([]rune(r.kind))), max(wShape, len(r.shape))
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		line := fmt.Sprintf("%-*s %-*s %-*s ", wName, r.name, wKind, r.kind, wShape, r.shape)
+		if functional {
+			line += fmt.Sprintf("%-*s %s", wParams, r.params, r.from)
+		} else {
+			line += r.params
 		}
 		fmt.Fprintln(&b, line)
 	}
@@ -592,14 +597,6 @@ func (m *Model) Summary() string {
 	return b.String()
 }
 
-// stateNote mentions the non-trainable state values, if any.
-func stateNote(ps *graph.Params) string {
-	if n := ps.StateLen(); n > 0 {
-		return fmt.Sprintf(" (+%d non-trainable state values)", n)
-	}
-	return ""
-}
-
 // isFunctional reports whether m was made by NewModel.
 func (m *Model) isFunctional() bool { return m.graphIn != nil || m.graphOut != nil }
 
@@ -608,4 +605,12 @@ func describe(l layers.Layer) string {
 		return s.String()
 	}
 	return l.Kind()
+}
+
+// stateNote mentions the non-trainable state values, if any.
+func stateNote(ps *graph.Params) string {
+	if n := ps.StateLen(); n > 0 {
+		return fmt.Sprintf(" (+%d non-trainable state values)", n)
+	}
+	return ""
 }
