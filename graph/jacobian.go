@@ -112,16 +112,17 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 		return nil, fmt.Errorf("graph.Affine: bias %v does not match W %v", bias.Shape, w.Shape)
 	}
 	tap := b.jacobian && !b.loop[w] && (bias == nil || !b.loop[bias])
-	rows := x.Shape()[0]
-	if tap && (rows < b.batch || rows%b.batch != 0) {
-		// The engine moves the layer's parameters to the loop route.
-		return nil, fmt.Errorf("graph.Affine: x has %d rows, not a whole number of rows for each of the batch's %d samples", rows, b.batch)
-	}
-	group := rows / b.batch
 	b.touch(w)
 	if bias != nil {
 		b.touch(bias)
 	}
+	rows := x.Shape()[0]
+	if tap && (rows < b.batch || rows%b.batch != 0) {
+		// The engine moves the layer's parameters (touched above) to the
+		// loop route.
+		return nil, fmt.Errorf("graph.Affine: x has %d rows, not a whole number of rows for each of the batch's %d samples", rows, b.batch)
+	}
+	group := rows / b.batch
 	err = Catch(func() error {
 		var e error
 		if z, e = G.Mul(x, b.paramNode(w)); e != nil {
