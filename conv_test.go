@@ -107,9 +107,9 @@ func TestConvJacobiansMatchFiniteDifferences(t *testing.T) {
 			worst, where := jacobianByDifferences(t, m, x, y, 1e-6)
 			t.Logf("central differences, step 1e-6: max relative error %.3g at %s", worst, where)
 			assert.LessOrEqual(t, worst, 1e-6, where)
-			if !c.maxPool {
-				assert.LessOrEqual(t, res.MaxRelError, 1e-6, res.String())
-			}
+			// CheckJacobian keeps, per entry, the better of a Richardson
+			// estimate and a small step, so it holds at max pools too.
+			assert.LessOrEqual(t, res.MaxRelError, 1e-6, res.String())
 		})
 	}
 }
