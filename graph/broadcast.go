@@ -54,6 +54,13 @@ func broadcastNodes(a, b *G.Node, elem elemFn, bc bcastFn) (*G.Node, error) {
 		return nil, err
 	}
 	as, bs = a.Shape(), b.Shape()
+	if dims > 3 {
+		// Gorgonia v0.9.18's broadcast ops differentiate wrongly at rank 4
+		// and above (graph's TestBroadcastGradientsAtHighRank): fold runs
+		// of axes that broadcast alike into one axis, compute at rank ≤ 3,
+		// and restore the shape.
+		return foldedBroadcast(a, b, elem, bc)
+	}
 	var left, right []byte
 	for i := 0; i < dims; i++ {
 		switch {
@@ -84,4 +91,54 @@ func padLeading(n *G.Node, dims int) (*G.Node, error) {
 	}
 	copy(shape[dims-s.Dims():], s)
 	return Reshape(n, shape...)
+}
+
+// foldedBroadcast computes a broadcast of two nodes of equal rank > 3 by
+// merging adjacent axes that broadcast the same way (both sizes equal, or
+// the same side of size 1), which leaves the values unchanged.
+func foldedBroadcast(a, b *G.Node, elem elemFn, bc bcastFn) (*G.Node, error) {
+	as, bs := a.Shape(), b.Shape()
+	kind := func(i int) int {
+		switch {
+		case as[i] == bs[i]:
+			return 0
+		case as[i] == 1:
+			return 1
+		case bs[i] == 1:
+			return 2
+		}
+		return -1
+	}
+	var fa, fb, out []int
+	last := -2
+	for i := range as {
+		k := kind(i)
+		if k < 0 {
+			return nil, fmt.Errorf("shapes %v and %v do not broadcast", as, bs)
+		}
+		if k == last {
+			fa[len(fa)-1] *= as[i]
+			fb[len(fb)-1] *= bs[i]
+		} else {
+			fa, fb = append(fa, as[i]), append(fb, bs[i])
+		}
+		last = k
+		out = append(out, max(as[i], bs[i]))
+	}
+	if len(fa) > 3 {
+		return nil, fmt.Errorf("shapes %v and %v broadcast on alternating axes, which golem cannot differentiate exactly at rank %d", as, bs, len(as))
+	}
+	ra, err := Reshape(a, fa...)
+	if err != nil {
+		return nil, err
+	}
+	rb, err := Reshape(b, fb...)
+	if err != nil {
+		return nil, err
+	}
+	r, err := broadcastNodes(ra, rb, elem, bc)
+	if err != nil {
+		return nil, err
+	}
+	return Reshape(r, out...)
 }
