@@ -30,8 +30,8 @@ func everyLayer() *Model {
 	s = Call(layers.MaxPool1D(2, layers.Strides(1)), s)
 	s = Call(layers.AvgPool1D(1), s)
 	s = Call(layers.LSTM(4, layers.ReturnSequences()), s)
-	fromSeq := Call(layers.GRU(3), s)            // (3)
-	fromRNN := Call(layers.SimpleRNN(3), seq)    // (3)
+	fromSeq := Call(layers.GRU(3), s)             // (3)
+	fromRNN := Call(layers.SimpleRNN(3), seq)     // (3)
 	pooled := Call(layers.GlobalAvgPool1D(), seq) // (3)
 
 	e := Call(layers.Embedding(6, 2), tok) // (4, 2)
