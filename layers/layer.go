@@ -5,9 +5,24 @@
 // they get stable names like "dense_1/W" and live in the model's flat θ) and
 // returns the output shape. Forward then adds the layer's computation to any
 // number of graphs (training, inference, Jacobian), always on a whole batch:
-// x has shape (batch × features).
+// x has shape (batch, sample shape...). Samples are channels-last, as in
+// Keras: vectors (n), sequences (T, features), images (H, W, channels).
+//
+// The built-in layers: Dense, Act and Parametric; Conv1D and Conv2D; the
+// pools MaxPool1D/2D, AvgPool1D/2D and GlobalAvgPool1D/2D; Flatten and
+// Reshape; the recurrent SimpleRNN, GRU and LSTM; BatchNormalization and
+// LayerNormalization; Dropout; Embedding; and the merges Concatenate, Add
+// and Multiply (a Merge takes several inputs in a functional model). Every
+// one has a fast per-sample Jacobian for Levenberg–Marquardt.
+//
+// Dropout and BatchNormalization behave differently while a first-order
+// optimizer trains (graph.Builder.Training); Levenberg–Marquardt, whose
+// objective must be deterministic and per sample, always sees their
+// inference form: Dropout is the identity and BatchNormalization uses its
+// moving statistics, which LM does not change.
 //
 // A layer value belongs to one model; build a fresh value for each model.
+// Within a functional model, calling one value twice shares its weights.
 package layers
 
 import (
@@ -50,6 +65,6 @@ type Layer interface {
 	// in and returns the output sample shape. It is called once per model.
 	Build(s *graph.Scope, in Shape) (Shape, error)
 	// Forward adds the layer to the graph under construction: x is
-	// (batch × in...), the result (batch × out...).
+	// (batch, in...), the result (batch, out...).
 	Forward(b *graph.Builder, x *G.Node) (*G.Node, error)
 }

@@ -96,7 +96,7 @@ func KernelInit(init graph.Initializer) Option {
 }
 
 // RecurrentInit sets the initializer of a recurrent layer's recurrent kernel
-// U (default graph.Orthogonal when golem has it, else GlorotUniform).
+// U (default graph.Orthogonal, as Keras).
 func RecurrentInit(init graph.Initializer) Option {
 	return option("RecurrentInit", func(c *config) { c.recurrentInit = init })
 }
