@@ -90,7 +90,21 @@ func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, er
 	if f.machine, err = graph.Compile(b); err != nil {
 		return nil, nil, err
 	}
+	if e.perRow == 0 {
+		e.perRow = max(valuesPerRow(b.Graph(), rows), 1)
+	}
 	return f, nil, nil
+}
+
+// valuesPerRow estimates the values a graph of the given rows holds per
+// row: every node's size, parameters included (they are tiled per row in a
+// Jacobian graph when they are not tapped), divided by the rows.
+func valuesPerRow(g *G.ExprGraph, rows int) int {
+	total := 0
+	for _, n := range g.AllNodes() {
+		total += n.Shape().TotalSize()
+	}
+	return total / max(rows, 1)
 }
 
 // planWrites marks the first contribution to each parameter's columns (taps

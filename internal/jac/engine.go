@@ -52,9 +52,13 @@ type Data struct {
 // Config tunes an Engine. Zero fields take the defaults.
 type Config struct {
 	// ChunkRows is the number of J rows computed per graph run; default
-	// MemoryBudget/(8·P) clamped to [256, 2048], rounded to whole samples.
+	// MemoryBudget/(8·(P + A)) clamped to [256, 2048], rounded to whole
+	// samples, where A is the number of values the Jacobian graph holds
+	// per row (activations, a convolution's patches, their gradients),
+	// measured on the first graph built.
 	ChunkRows int
-	// MemoryBudget bounds one worker's chunk of J in bytes; default 32 MiB.
+	// MemoryBudget bounds one worker's chunk of J and of its graph's
+	// values, in bytes; default 32 MiB.
 	MemoryBudget int
 	// Workers is the number of goroutines, each with its own graphs;
 	// default 2, whatever GOMAXPROCS is (on one processor the goroutines
@@ -102,6 +106,7 @@ type Engine struct {
 	loop     map[*graph.Param]bool
 	routes   map[*graph.Param]Route
 	verified bool
+	perRow   int               // values the fast graph holds per row (see Config.ChunkRows)
 	workers  map[int][]*worker // by chunk rows
 	forward  map[int]*forwardGraph
 }
@@ -281,7 +286,7 @@ func (e *Engine) chunkSamples(n int) (perChunk, chunks int) {
 	R := e.spec.Residuals
 	maxRows := e.cfg.ChunkRows
 	if maxRows == 0 {
-		maxRows = min(max(e.cfg.MemoryBudget/(8*e.p), 256), 2048)
+		maxRows = min(max(e.cfg.MemoryBudget/(8*(e.p+e.perRow)), 256), 2048)
 		// The context is checked between chunks: keep a chunk's rank-k
 		// update (rows·P² multiply–adds) to about a tenth of a second on
 		// one core, so a cancel is honoured promptly at any P.
@@ -305,10 +310,10 @@ func (e *Engine) chunkSamples(n int) (perChunk, chunks int) {
 // to worker c mod W, so which worker computes what is fixed. run returns
 // the workers that took part, in index order.
 func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []float64), use func(w *worker, first, valid int) error) ([]*worker, error) {
-	perChunk, chunks := e.chunkSamples(d.N)
 	if err := e.ensureRoutes(d); err != nil {
 		return nil, err
 	}
+	perChunk, chunks := e.chunkSamples(d.N) // after the probe has measured the graph
 	ws, err := e.workersFor(perChunk * e.spec.Residuals)
 	if err != nil {
 		return nil, err
@@ -376,4 +381,11 @@ func (e *Engine) workersFor(rows int) ([]*worker, error) {
 	}
 	e.workers[rows] = ws
 	return ws, nil
+}
+
+// ChunkRows is the number of J rows one graph run computes for n samples,
+// once the engine has been used (see Config.ChunkRows).
+func (e *Engine) ChunkRows(n int) int {
+	perChunk, _ := e.chunkSamples(n)
+	return perChunk * e.spec.Residuals
 }
