@@ -19,7 +19,7 @@ type DenseLayer struct {
 // Dense returns a fully connected layer with the given number of units.
 // Options: an Activation (default Linear), KernelInit, BiasInit, NoBias,
 // KernelRegularizer, BiasRegularizer.
-func Dense(units int, opts ...DenseOption) *DenseLayer {
+func Dense(units int, opts ...Option) *DenseLayer {
 	return &DenseLayer{units: units, cfg: newConfig(config{
 		activation: Linear,
 		kernelInit: graph.GlorotUniform(),

@@ -13,7 +13,7 @@ import (
 // β = 0.7·units^(1/in), and biases spread the units' active regions evenly
 // across the input range. It suits tanh and sigmoid layers and makes
 // Levenberg–Marquardt start from a network that already covers the data.
-func NguyenWidrow(lo, hi float64) DenseOption {
+func NguyenWidrow(lo, hi float64) Option {
 	return option("NguyenWidrow", func(c *config) {
 		nw := &nguyenWidrow{lo: lo, hi: hi}
 		c.kernelInit = graph.InitFunc(nw.fillW)
