@@ -15,8 +15,9 @@ import (
 // output of a layer called on nodes (Call). A Node is only a description:
 // layers are built, and shapes checked, when the model is compiled.
 type Node struct {
-	shape layers.Shape // an input's sample shape; nil for a layer's output
-	layer layers.Layer // nil for an input
+	input bool         // made by NewInput
+	shape layers.Shape // an input's sample shape
+	layer layers.Layer // the layer called, for a layer's output
 	from  []*Node
 }
 
@@ -24,7 +25,7 @@ type Node struct {
 // shape: NewInput(8) for 8 features, NewInput(20, 3) for sequences of 20
 // steps of 3 features, NewInput(8, 8, 1) for 8×8 images of one channel.
 func NewInput(dims ...int) *Node {
-	return &Node{shape: append(layers.Shape(nil), dims...)}
+	return &Node{input: true, shape: append(layers.Shape(nil), dims...)}
 }
 
 // Call applies a layer to nodes and returns its output. A layer of one
@@ -96,7 +97,7 @@ func functionalTopology(ins, outs []*Node) (topology, error) {
 		switch {
 		case in == nil:
 			return t, fmt.Errorf("golem: input %d is nil", k+1)
-		case in.layer != nil:
+		case !in.input:
 			return t, fmt.Errorf("golem: input %d is a layer's output, not a NewInput", k+1)
 		case len(in.shape) == 0 || in.shape.Size() <= 0:
 			return t, fmt.Errorf("golem: input %d has invalid shape %v", k+1, in.shape)
@@ -117,8 +118,10 @@ func functionalTopology(ins, outs []*Node) (topology, error) {
 		switch {
 		case n == nil:
 			return 0, errors.New("golem: a layer is called on a nil node")
-		case n.layer == nil:
+		case n.input:
 			return 0, fmt.Errorf("golem: an output depends on an input of shape %v that is not among NewModel's inputs", n.shape)
+		case n.layer == nil:
+			return 0, errors.New("golem: golem.Call was given a nil layer")
 		case visiting[n]:
 			return 0, errors.New("golem: the model's graph has a cycle")
 		}

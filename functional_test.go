@@ -199,7 +199,7 @@ func TestSharedLayer(t *testing.T) {
 
 func TestFunctionalModelErrors(t *testing.T) {
 	lm := func() optim.Optimizer { return optim.LM(optim.LMConfig{}) }
-	a, b := NewInput(3), NewInput(2)
+	a, b, img := NewInput(3), NewInput(2), NewInput(4, 4, 1)
 	for _, tc := range []struct {
 		name string
 		m    *Model
@@ -219,7 +219,10 @@ func TestFunctionalModelErrors(t *testing.T) {
 		{"mixed reductions", twoByTwo(), PerOutput(OutputLoss{Loss: losses.MSE()}, OutputLoss{Loss: losses.SSE()}), nil, "reduce differently"},
 		{"negative weight", twoByTwo(), PerOutput(OutputLoss{Loss: losses.MSE()}, OutputLoss{Loss: losses.MSE(), Weight: -1}), nil, "weight of output 2"},
 		{"wrong input shape", twoByTwo(), twoByTwoLoss(), Input(4), "pass nil"},
-		{"vector output", NewModel([]*Node{NewInput(2, 2)}, Call(layers.Dense(1), NewInput(2, 2))), losses.MSE(), nil, "not among"},
+		{"nil layer", NewModel([]*Node{a}, Call(nil, a)), losses.MSE(), nil, "nil layer"},
+		{"input without a shape", NewModel([]*Node{NewInput()}, Call(layers.Dense(1), a)), losses.MSE(), nil, "invalid shape"},
+		{"image output", NewModel([]*Node{img}, Call(layers.Conv2D(2, 3, 3), img)), losses.MSE(), nil, "must be a vector per sample"},
+		{"dense on an image", NewModel([]*Node{img}, Call(layers.Dense(1), img)), losses.MSE(), nil, "vector samples"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.m.Compile(tc.in, tc.loss, lm())
