@@ -248,12 +248,8 @@ func (m *Model) forwardLayers(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if len(outs) == 1 {
 		return outs[0], nil
 	}
-	var h *G.Node
-	if err := graph.Catch(func() error {
-		var e error
-		h, e = G.Concat(1, outs...)
-		return e
-	}); err != nil {
+	h, err := graph.ConcatColumns(outs...)
+	if err != nil {
 		return nil, fmt.Errorf("golem: joining the outputs: %w", err)
 	}
 	b.MarkParts(h, outs)
@@ -275,17 +271,7 @@ func shapesOf(xs []*G.Node) string {
 }
 
 // sliceColumns returns columns [lo, hi) of x (batch × n) as a copy.
-func sliceColumns(x *G.Node, lo, hi int) (out *G.Node, err error) {
-	err = graph.Catch(func() error {
-		s, e := G.Slice(x, nil, G.S(lo, hi))
-		if e != nil {
-			return e
-		}
-		out, e = graph.Reshape(s, x.Shape()[0], hi-lo)
-		return e
-	})
-	return out, err
-}
+func sliceColumns(x *G.Node, lo, hi int) (*G.Node, error) { return graph.Columns(x, lo, hi) }
 
 // Columns puts matrices side by side (all with the same number of rows):
 // the x of a model with several inputs, or the y of several outputs.

@@ -338,3 +338,27 @@ func TestColumns(t *testing.T) {
 	_, err = Columns()
 	require.Error(t, err)
 }
+
+// One sample through a model with one-feature inputs and one-wide outputs:
+// the batch of one where Gorgonia's slices turn into scalars.
+func TestFunctionalBatchOfOne(t *testing.T) {
+	a, b := NewInput(1), NewInput(1)
+	h := Call(layers.Concatenate(), Call(layers.Dense(3, layers.Tanh), a), Call(layers.Dense(3, layers.Tanh), b))
+	seq := NewInput(2, 3) // and a concatenation of sequences, along features
+	s := Call(layers.Concatenate(), Call(layers.Conv1D(2, 1), seq), Call(layers.Conv1D(1, 1), seq))
+	s = Call(layers.Flatten(), s)
+	m := NewModel([]*Node{a, b, seq}, Call(layers.Dense(1), h), Call(layers.Dense(1), s))
+	loss := PerOutput(OutputLoss{Loss: losses.MSE()}, OutputLoss{Loss: losses.MSE()})
+	require.NoError(t, m.Compile(nil, loss, optim.LM(optim.LMConfig{})))
+	assert.Equal(t, []int{3 * 2}, []int(m.shapes[len(m.shapes)-2]), "flattened (2, 3)")
+	x := mat.NewDense(1, 8, []float64{0.5, -0.3, 1, 2, 3, 4, 5, 6})
+	pred, err := m.Predict(x)
+	require.NoError(t, err)
+	assert.Equal(t, 2, pred.RawMatrix().Cols)
+	y := mat.NewDense(1, 2, []float64{0.1, 0.2})
+	c, err := m.CheckJacobian(context.Background(), x, y)
+	require.NoError(t, err)
+	assert.Less(t, c.MaxRelError, 1e-6, c.String())
+	_, err = m.Fit(context.Background(), x, y, FitConfig{Epochs: 2})
+	require.NoError(t, err)
+}

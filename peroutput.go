@@ -222,13 +222,7 @@ func (l *PerOutputLoss) Residuals(b *graph.Builder, pred, target *G.Node) (*G.No
 	if len(rs) == 1 {
 		return rs[0], nil
 	}
-	var out *G.Node
-	err = graph.Catch(func() error {
-		var e error
-		out, e = G.Concat(1, rs...)
-		return e
-	})
-	return out, err
+	return graph.ConcatColumns(rs...)
 }
 
 // hasResiduals reports whether every part has a least-squares form.

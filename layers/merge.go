@@ -65,14 +65,34 @@ func (l *ConcatenateLayer) BuildMerge(_ *graph.Scope, in []Shape) (Shape, error)
 	return out, nil
 }
 
-// ForwardMerge joins xs along the last axis.
-func (l *ConcatenateLayer) ForwardMerge(_ *graph.Builder, xs []*G.Node) (out *G.Node, err error) {
-	err = graph.Catch(func() error {
-		var e error
-		out, e = G.Concat(xs[0].Dims()-1, xs...)
-		return e
-	})
-	return out, err
+// ForwardMerge joins xs along the last axis: each (batch, ..., cᵢ) is seen
+// as (batch·..., cᵢ), whose columns graph.ConcatColumns joins.
+func (l *ConcatenateLayer) ForwardMerge(_ *graph.Builder, xs []*G.Node) (*G.Node, error) {
+	shape := append([]int(nil), xs[0].Shape()...)
+	last := len(shape) - 1
+	rows := 1
+	for _, d := range shape[:last] {
+		rows *= d
+	}
+	flat := make([]*G.Node, len(xs))
+	shape[last] = 0
+	for i, x := range xs {
+		c := x.Shape()[last]
+		shape[last] += c
+		f := x
+		if x.Dims() != 2 {
+			var err error
+			if f, err = graph.Reshape(x, rows, c); err != nil {
+				return nil, err
+			}
+		}
+		flat[i] = f
+	}
+	out, err := graph.ConcatColumns(flat...)
+	if err != nil || len(shape) == 2 {
+		return out, err
+	}
+	return graph.Reshape(out, shape...)
 }
 
 // ElementwiseMerge combines inputs of one shape elementwise.
