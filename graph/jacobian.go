@@ -23,11 +23,15 @@ import (
 //   - Loop: parameters the engine marks as Loop are used as they are; their
 //     derivatives come from a separate one-sample graph run per residual.
 
-// Tap records one Affine use in a Jacobian graph.
+// Tap records one Affine use in a Jacobian graph. When x has Group rows per
+// sample (a convolution's patches: one row per output position), the rows
+// of sample q are q·Group, ..., q·Group+Group-1, and the sample's Jacobian
+// entries are Σ_g x_g ⊗ δ_g for W and Σ_g δ_g for b.
 type Tap struct {
 	W, Bias *Param  // Bias may be nil
-	X       *Output // the layer input x (batch × in)
-	E       *G.Node // the zero input added at z (batch × out)
+	X       *Output // the layer input x (batch·Group × in)
+	E       *G.Node // the zero input added at z (batch·Group × out)
+	Group   int     // rows of x per sample, ≥ 1
 }
 
 // Tile records one tiled parameter in a Jacobian graph.
@@ -90,14 +94,22 @@ func (b *Builder) Param(p *Param) *G.Node {
 	return n
 }
 
-// Affine returns x·W + bias for x of shape (batch × in), W (in × out) and
-// bias (out) or nil. In a Jacobian graph it adds a tap (see Tap), which is
-// the fastest way to per-sample Jacobians: custom layers that compute an
-// affine map should use Affine rather than MatMul and Add.
+// Affine returns x·W + bias for x of shape (batch·G × in), W (in × out) and
+// bias (out) or nil, where G ≥ 1 is a whole number of rows per sample
+// (rows qG, ..., qG+G-1 belong to sample q; a dense layer has G = 1, a
+// convolution one row per output position). In a Jacobian graph it adds a
+// tap (see Tap), which is the fastest way to per-sample Jacobians: custom
+// layers that compute an affine map should use Affine rather than MatMul
+// and Add.
 func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 	if x.Dims() != 2 || len(w.Shape) != 2 || x.Shape()[1] != w.Shape[0] {
 		return nil, fmt.Errorf("graph.Affine: x %v and W %v do not multiply", x.Shape(), w.Shape)
 	}
+	rows := x.Shape()[0]
+	if rows < b.batch || rows%b.batch != 0 {
+		return nil, fmt.Errorf("graph.Affine: x has %d rows, not a whole number of rows for each of the batch's %d samples", rows, b.batch)
+	}
+	group := rows / b.batch
 	if bias != nil && (len(bias.Shape) != 1 || bias.Shape[0] != w.Shape[1]) {
 		return nil, fmt.Errorf("graph.Affine: bias %v does not match W %v", bias.Shape, w.Shape)
 	}
@@ -117,11 +129,11 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 			}
 		}
 		if tap {
-			e0 := b.Input(w.Name+"/tap", b.batch, w.Shape[1])
+			e0 := b.Input(w.Name+"/tap", rows, w.Shape[1])
 			if z, e = G.Add(z, e0.Node); e != nil {
 				return e
 			}
-			b.taps = append(b.taps, &Tap{W: w, Bias: bias, X: b.Output(x), E: e0.Node})
+			b.taps = append(b.taps, &Tap{W: w, Bias: bias, X: b.Output(x), E: e0.Node, Group: group})
 		}
 		return nil
 	})

@@ -4,6 +4,9 @@ import (
 	"context"
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+
 	"golem/graph"
 )
 
@@ -88,8 +91,14 @@ func (w *worker) compute(e *Engine, d Data, first, count int, j, r []float64) er
 	return nil
 }
 
-// writeTap writes x ⊗ δ (for W) and δ (for the bias) into each row.
+// writeTap writes x ⊗ δ (for W) and δ (for the bias) into each row; with
+// G rows per sample (t.tap.Group), Σ_g x_g ⊗ δ_g and Σ_g δ_g, as one small
+// GEMM XᵀΔ per row.
 func writeTap(j []float64, P, valid int, t tapOut) {
+	if t.tap.Group > 1 {
+		writeGroupTap(j, P, valid, t)
+		return
+	}
 	x, delta := t.tap.X.Data(), t.grad.Data()
 	in, out := t.tap.W.Shape[0], t.tap.W.Shape[1]
 	offW := t.tap.W.Offset
@@ -114,6 +123,39 @@ func writeTap(j []float64, P, valid int, t tapOut) {
 				copy(dst, dq)
 			} else {
 				for b, v := range dq {
+					dst[b] += v
+				}
+			}
+		}
+	}
+}
+
+// writeGroupTap is writeTap for G > 1 rows per sample: row q of J gets
+// XᵀΔ for W, with X (G × in) and Δ (G × out) the sample's rows, and the
+// column sums of Δ for the bias.
+func writeGroupTap(j []float64, P, valid int, t tapOut) {
+	x, delta := t.tap.X.Data(), t.grad.Data()
+	G := t.tap.Group
+	in, out := t.tap.W.Shape[0], t.tap.W.Shape[1]
+	offW := t.tap.W.Offset
+	beta := 1.0
+	if t.assignW {
+		beta = 0
+	}
+	for q := 0; q < valid; q++ {
+		row := j[q*P : (q+1)*P]
+		dq := delta[q*G*out : (q+1)*G*out]
+		xq := blas64.General{Rows: G, Cols: in, Stride: in, Data: x[q*G*in : (q+1)*G*in]}
+		dm := blas64.General{Rows: G, Cols: out, Stride: out, Data: dq}
+		c := blas64.General{Rows: in, Cols: out, Stride: out, Data: row[offW : offW+in*out]}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, xq, dm, beta, c)
+		if t.tap.Bias != nil {
+			dst := row[t.tap.Bias.Offset : t.tap.Bias.Offset+out]
+			if t.assignBias {
+				clear(dst)
+			}
+			for g := 0; g < G; g++ {
+				for b, v := range dq[g*out : (g+1)*out] {
 					dst[b] += v
 				}
 			}
