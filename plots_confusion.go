@@ -62,14 +62,16 @@ var (
 // predicted labels, like MATLAB's plotconfusion but with scikit-learn's
 // orientation: row i is the true class classes[i], column j the predicted
 // class classes[j]. Each cell shows its count and its share of all
-// samples (an empty cell shows a grey 0 alone), shaded by its share of its row (green on the diagonal, red off
-// it). The extra column on the right gives each true class's recall (the
-// share of its samples predicted correctly, green) and miss rate (red);
-// the extra row at the bottom each predicted class's precision and false
-// discovery rate ("n/a" for a class never predicted); the corner the
-// overall accuracy and error rate. The image is square, max(6, 1.5 + 0.5·(K+1))
-// inches on a side at 96 dots per inch for K classes (576×576 pixels up
-// to K = 6, 672×672 for 10). The directory of path is created if missing.
+// samples; a non-empty cell is tinted green on the diagonal and red off it,
+// from 20 % of full colour upwards in proportion to its share of its row,
+// and an empty cell shows a grey 0 alone, so that single errors stand out.
+// The extra column on the right gives each true class's recall (the share
+// of its samples predicted correctly, green) and miss rate (red); the extra
+// row at the bottom each predicted class's precision and false discovery
+// rate ("n/a" for a class never predicted); the corner the overall
+// accuracy and error rate. The image is square, max(6, 1.5 + 0.5·(K+1))
+// inches on a side at 96 dots per inch for K classes (576×576 pixels up to
+// K = 8, 672×672 for 10). The directory of path is created if missing.
 // Labels must lie in 0..len(classes)-1; errors are as ConfusionMatrix's,
 // and an empty set of samples is an error too.
 func PlotConfusion(path string, actual, predicted []int, classes []string) error {
@@ -159,9 +161,10 @@ func PlotConfusion(path string, actual, predicted []int, classes []string) error
 				base = confusionRight
 			}
 			r := rect(j, i)
-			fill(r, blend(color.RGBA{R: 255, G: 255, B: 255, A: 255}, base, share))
+			shade := 0.2 + 0.8*share // a single error still stands out
+			fill(r, blend(color.RGBA{R: 255, G: 255, B: 255, A: 255}, base, shade))
 			ink := color.Color(color.Black)
-			if share > 0.55 {
+			if shade > 0.6 {
 				ink = color.White
 			}
 			if v == 0 { // an empty cell: a grey 0 alone, so the errors stand out

@@ -486,8 +486,7 @@ func plotAccuracy(runs []trained, path string) error {
 	}
 	for _, p := range []*plot.Plot{byEpoch, byTime} {
 		p.Y.Min, p.Y.Max = math.Max(0, math.Min(lo, 80)), 100
-		p.Legend.Top, p.Legend.Left = false, false
-		p.Legend.YOffs = -vg.Points(60) // below the curves' plateau
+		p.Legend.Top, p.Legend.Left = false, false // bottom right, below the curves' plateau
 	}
 	img := vgimg.New(13*vg.Inch, 5*vg.Inch)
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(20), PadTop: vg.Points(5), PadBottom: vg.Points(5), PadLeft: vg.Points(5), PadRight: vg.Points(10)}
