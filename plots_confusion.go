@@ -152,19 +152,11 @@ func PlotConfusion(path string, actual, predicted []int, classes []string) error
 	for i := 0; i < k; i++ {
 		for j := 0; j < k; j++ {
 			v := c[i][j]
-			share := 0.0
-			if rowSum[i] > 0 {
-				share = float64(v) / float64(rowSum[i])
-			}
-			base := confusionWrong
-			if i == j {
-				base = confusionRight
-			}
 			r := rect(j, i)
-			shade := 0.2 + 0.8*share // a single error still stands out
-			fill(r, blend(color.RGBA{R: 255, G: 255, B: 255, A: 255}, base, shade))
+			bg, dark := cellColor(v, rowSum[i], i == j)
+			fill(r, bg)
 			ink := color.Color(color.Black)
-			if shade > 0.6 {
+			if dark {
 				ink = color.White
 			}
 			if v == 0 { // an empty cell: a grey 0 alone, so the errors stand out
@@ -241,6 +233,22 @@ func PlotConfusion(path string, actual, predicted []int, classes []string) error
 		return fmt.Errorf("golem: PlotConfusion: %w", err)
 	}
 	return f.Close()
+}
+
+// cellColor is the background of a confusion-matrix cell holding v of its
+// row's rowSum samples, on the diagonal or not, and whether it is dark
+// enough to want white text: white when empty, else green (diagonal) or
+// red from 20 % of full colour up in proportion to v/rowSum.
+func cellColor(v, rowSum int, diagonal bool) (color.RGBA, bool) {
+	if v == 0 || rowSum == 0 {
+		return color.RGBA{R: 255, G: 255, B: 255, A: 255}, false
+	}
+	base := confusionWrong
+	if diagonal {
+		base = confusionRight
+	}
+	shade := 0.2 + 0.8*float64(v)/float64(rowSum) // a single error still stands out
+	return blend(color.RGBA{R: 255, G: 255, B: 255, A: 255}, base, shade), shade > 0.6
 }
 
 // blend mixes a and b, t = 0 giving a and t = 1 b.

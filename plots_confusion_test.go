@@ -1,6 +1,7 @@
 package golem
 
 import (
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -104,6 +105,27 @@ func TestPlotConfusion(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 	assert.NoFileExists(t, bad)
+}
+
+// TestConfusionCellColor: empty cells are white, a single error of 45 is
+// visibly red, a full diagonal cell is the full green with white text.
+func TestConfusionCellColor(t *testing.T) {
+	white := color.RGBA{R: 255, G: 255, B: 255, A: 255}
+	c, dark := cellColor(0, 45, false)
+	assert.Equal(t, white, c)
+	assert.False(t, dark)
+	c, _ = cellColor(0, 45, true)
+	assert.Equal(t, white, c)
+	c, dark = cellColor(1, 45, false)
+	assert.False(t, dark)
+	assert.Greater(t, int(c.R), int(c.G)+20, "red")
+	assert.Less(t, int(c.G), 235, "one error in 45 must be tinted")
+	assert.Less(t, int(c.B), 235)
+	c, dark = cellColor(45, 45, true)
+	assert.Equal(t, confusionRight, c)
+	assert.True(t, dark)
+	_, dark = cellColor(1, 45, true)
+	assert.False(t, dark)
 }
 
 // keep copies path to $GOLEM_KEEP_PLOTS, when set, for a look by eye.

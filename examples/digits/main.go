@@ -253,12 +253,13 @@ func train(ctx context.Context, cfg config, name, file string, opt optim.Optimiz
 type testScore struct {
 	golem.BaseCallback
 	x, y     *mat.Dense
-	every    int       // print every this many epochs (and milestones)
+	every    int       // print the first 5 epochs, every this many, new bests and the last
 	log      io.Writer // nil: print nothing
 	start    time.Time
 	scoring  time.Duration // spent in this callback so far
 	bestAcc  float64
 	reported bool // whether the 97 % milestone was printed
+	printed  bool // whether the last epoch was printed
 	epochs   []epochScore
 }
 
@@ -288,42 +289,71 @@ func (c *testScore) OnEpochEnd(s *golem.State) error {
 		c.reported = true
 		mark += fmt.Sprintf(" (first ≥ %.0f %%)", 100*target)
 	}
-	if c.log != nil && (s.Epoch%c.every == 0 || s.Epoch <= 5 || s.Epoch == s.Config.Epochs || (c.every == 1 || mark != "" && s.Epoch%5 == 0)) {
-		fmt.Fprintf(c.log, "  %5d   %10.4g   %6.2f %%   %v%s\n", e.epoch, e.loss, 100*e.testAcc, e.elapsed.Round(time.Millisecond), mark)
+	c.printed = false
+	if s.Epoch <= 5 || s.Epoch%c.every == 0 || mark != "" {
+		c.print(e, mark)
 	}
 	c.scoring += time.Since(begin)
 	return nil
+}
+
+// OnTrainEnd prints the last epoch if it was not printed.
+func (c *testScore) OnTrainEnd(*golem.State) error {
+	if len(c.epochs) > 0 && !c.printed {
+		c.print(c.epochs[len(c.epochs)-1], "")
+	}
+	return nil
+}
+
+func (c *testScore) print(e epochScore, mark string) {
+	c.printed = true
+	if c.log != nil {
+		fmt.Fprintf(c.log, "  %5d   %10.4g   %6.2f %%   %v%s\n", e.epoch, e.loss, 100*e.testAcc, e.elapsed.Round(time.Millisecond), mark)
+	}
 }
 
 // report prints the comparison.
 func report(w io.Writer, res result) {
 	fmt.Fprintf(w, "\ndigits: %d training and %d test images (8×8, pixels scaled to [0, 1]), model %s\n", res.train, res.test, res.model)
 	fmt.Fprintf(w, "training wall time excludes the per-epoch test scoring\n\n")
-	fmt.Fprintf(w, "  %-30s %8s %22s %22s %10s\n", "run", "epochs", "first ≥ 97 %", "best", "final")
+	fmt.Fprintf(w, "  %-30s %8s %22s %22s %10s  %s\n", "run", "epochs", "first ≥ 97 %", "best", "final", "stopped by")
 	for _, r := range res.runs {
 		first := "never"
 		if e, ok := r.reached(target); ok {
 			first = fmt.Sprintf("epoch %d, %.2fs", e.epoch, e.elapsed.Seconds())
 		}
 		b := r.best()
-		fmt.Fprintf(w, "  %-30s %8d %22s %22s %8.2f %%\n", r.name, len(r.epochs), first,
-			fmt.Sprintf("%.2f %% @ %d, %.2fs", 100*b.testAcc, b.epoch, b.elapsed.Seconds()), 100*r.finalAcc)
+		fmt.Fprintf(w, "  %-30s %8d %22s %22s %8.2f %%  %s\n", r.name, len(r.epochs), first,
+			fmt.Sprintf("%.2f %% @ %d, %.2fs", 100*b.testAcc, b.epoch, b.elapsed.Seconds()), 100*r.finalAcc, r.stop)
 	}
 	if len(res.runs) > 1 {
 		lm := res.runs[0]
 		e, ok := lm.reached(target)
+		fmt.Fprintln(w)
 		for _, a := range res.runs[1:] {
 			b := a.best()
-			switch {
-			case !ok:
-				fmt.Fprintf(w, "\nLM never reached %.0f %%; %s's best is %.2f %% at epoch %d (%.2fs)\n", 100*target, a.name, 100*b.testAcc, b.epoch, b.elapsed.Seconds())
-			case e.epoch < b.epoch && e.elapsed < b.elapsed:
-				fmt.Fprintf(w, "\nLM reached %.0f %% at epoch %d (%.2fs), before %s reached its best %.2f %% (epoch %d, %.2fs): %.0f× fewer epochs, %.1f× less time\n",
-					100*target, e.epoch, e.elapsed.Seconds(), a.name, 100*b.testAcc, b.epoch, b.elapsed.Seconds(),
-					float64(b.epoch)/float64(e.epoch), b.elapsed.Seconds()/e.elapsed.Seconds())
-			default:
-				fmt.Fprintf(w, "\nLM reached %.0f %% at epoch %d (%.2fs); %s reached its best %.2f %% at epoch %d (%.2fs): LM is not ahead in both\n",
-					100*target, e.epoch, e.elapsed.Seconds(), a.name, 100*b.testAcc, b.epoch, b.elapsed.Seconds())
+			if !ok {
+				fmt.Fprintf(w, "LM never reached %.0f %%; %s's best is %.2f %% at epoch %d (%.2fs)\n", 100*target, a.name, 100*b.testAcc, b.epoch, b.elapsed.Seconds())
+				continue
+			}
+			verdict := "LM is not ahead in both"
+			if e.epoch < b.epoch && e.elapsed < b.elapsed {
+				verdict = fmt.Sprintf("%.1f× fewer epochs, %.1f× less time", float64(b.epoch)/float64(e.epoch), b.elapsed.Seconds()/e.elapsed.Seconds())
+			}
+			fmt.Fprintf(w, "LM's first ≥ %.0f %% (epoch %d, %.2fs) against %s's best, %.2f %% (epoch %d, %.2fs): %s\n",
+				100*target, e.epoch, e.elapsed.Seconds(), a.name, 100*b.testAcc, b.epoch, b.elapsed.Seconds(), verdict)
+			if ae, aok := a.reached(target); aok {
+				who := "LM first"
+				switch {
+				case ae.elapsed < e.elapsed && ae.epoch <= e.epoch:
+					who = a.name + " first, in epochs and time"
+				case ae.elapsed < e.elapsed:
+					who = a.name + " first in time, LM in epochs"
+				case ae.epoch < e.epoch:
+					who = "LM first in time, " + a.name + " in epochs"
+				}
+				fmt.Fprintf(w, "  both to %.0f %%: LM epoch %d (%.2fs), %s epoch %d (%.2fs): %s\n",
+					100*target, e.epoch, e.elapsed.Seconds(), a.name, ae.epoch, ae.elapsed.Seconds(), who)
 			}
 		}
 	}
