@@ -86,9 +86,10 @@ func main() {
 	quick := flag.Bool("quick", false, "a few epochs per optimizer (a smoke run)")
 	lmEpochs := flag.Int("lm-epochs", 30, "Levenberg–Marquardt epochs (one full-batch step each)")
 	adamEpochs := flag.Int("adam-epochs", 200, "Adam epochs (mini-batches of 32)")
+	lmVal := flag.Float64("lm-val", 0, "also train LM with this fraction of the training set held out for validation stopping (MATLAB's remedy for overfitting; e.g. 0.15); 0: no such run")
 	flag.Parse()
 
-	cfg := config{lmEpochs: *lmEpochs, adamEpochs: *adamEpochs, adamRates: []float64{1e-3, 1e-2}, seed: *seed, out: *out, log: os.Stdout}
+	cfg := config{lmEpochs: *lmEpochs, adamEpochs: *adamEpochs, adamRates: []float64{1e-3, 1e-2}, lmVal: *lmVal, seed: *seed, out: *out, log: os.Stdout}
 	if *quick {
 		cfg.lmEpochs, cfg.adamEpochs, cfg.adamRates = 3, 3, []float64{1e-2}
 	}
@@ -103,6 +104,7 @@ func main() {
 type config struct {
 	lmEpochs, adamEpochs int
 	adamRates            []float64 // one Adam run per learning rate
+	lmVal                float64   // > 0: one more LM run with this ValidationSplit
 	seed                 uint64
 	out                  string
 	log                  io.Writer // per-epoch lines; nil: none
@@ -120,6 +122,7 @@ type epochScore struct {
 // trained is one optimizer's run.
 type trained struct {
 	name, file string // for the report and the file names
+	adam       bool   // an Adam run, which the report compares with LM's
 	params     int
 	stop       string
 	epochs     []epochScore
@@ -161,7 +164,7 @@ func (t trained) reached(acc float64) (epochScore, bool) {
 type result struct {
 	model        string
 	train, test  int
-	runs         []trained // LM first, then Adam per learning rate
+	runs         []trained // LM first, then LM with validation stopping if asked, then Adam per learning rate
 	accuracyPlot string
 }
 
@@ -187,6 +190,18 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, err
 	}
 	res.runs = append(res.runs, lm)
+	if cfg.lmVal > 0 {
+		// The last lmVal of the (shuffled) training set scores every epoch;
+		// Fit stops after 6 epochs without a lower validation loss and keeps
+		// the best epoch's weights, as MATLAB's trainlm.
+		name := fmt.Sprintf("LM, validation stop (%.0f %% held out)", 100*cfg.lmVal)
+		lmv, err := train(ctx, cfg, name, "lm_val", optim.LM(optim.LMConfig{}),
+			golem.FitConfig{Epochs: cfg.lmEpochs, Seed: cfg.seed, ValidationSplit: cfg.lmVal}, d, out)
+		if err != nil {
+			return result{}, err
+		}
+		res.runs = append(res.runs, lmv)
+	}
 	for _, lr := range cfg.adamRates {
 		name := fmt.Sprintf("Adam (lr %g, batches of 32)", lr)
 		file := "adam_lr" + strconv.FormatFloat(lr, 'g', -1, 64)
@@ -195,6 +210,7 @@ func run(ctx context.Context, cfg config) (result, error) {
 		if err != nil {
 			return result{}, err
 		}
+		adam.adam = true
 		res.runs = append(res.runs, adam)
 	}
 	res.accuracyPlot = filepath.Join(out, "digits_accuracy.png")
@@ -249,8 +265,8 @@ func train(ctx context.Context, cfg config, name, file string, opt optim.Optimiz
 	if err := golem.PlotConfusion(t.plot, actual, predicted, classNames); err != nil {
 		return trained{}, err
 	}
-	if file == "lm" {
-		if t.fitPlots, err = hist.Plot(filepath.Join(out, "digits_lm")); err != nil {
+	if _, lm := opt.(*optim.LMOptimizer); lm {
+		if t.fitPlots, err = hist.Plot(filepath.Join(out, "digits_"+file)); err != nil {
 			return trained{}, err
 		}
 	}
@@ -350,6 +366,9 @@ func report(w io.Writer, res result) {
 		e, ok := lm.reached(target)
 		fmt.Fprintln(w)
 		for _, a := range res.runs[1:] {
+			if !a.adam {
+				continue
+			}
 			b := a.best()
 			if !ok {
 				fmt.Fprintf(w, "LM never reached %.0f %%; %s's best: %.2f %% at epoch %d, %s\n", 100*target, a.name, 100*b.testAcc, b.epoch, b.times())

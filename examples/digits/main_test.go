@@ -64,13 +64,13 @@ func TestDigitsData(t *testing.T) {
 // every run records its epochs with test accuracies and increasing times,
 // LM lowers its training loss, Adam (lr 1e-2) passes 90 % in 2 epochs, the
 // confusion matrices count the 450 test images and agree with the final
-// accuracy, and the PNGs decode.
+// accuracy, and the PNGs decode; LM with validation stopping runs too.
 func TestDigitsQuick(t *testing.T) {
-	res, err := run(context.Background(), config{lmEpochs: 2, adamEpochs: 2, adamRates: []float64{1e-2}, seed: 1, out: t.TempDir()})
+	res, err := run(context.Background(), config{lmEpochs: 2, adamEpochs: 2, adamRates: []float64{1e-2}, lmVal: 0.15, seed: 1, out: t.TempDir()})
 	require.NoError(t, err)
 	assert.Equal(t, 1347, res.train)
 	assert.Equal(t, 450, res.test)
-	require.Len(t, res.runs, 2)
+	require.Len(t, res.runs, 3)
 	for _, r := range res.runs {
 		require.Len(t, r.epochs, 2, r.name)
 		assert.Equal(t, 1030, r.params, r.name)
@@ -93,7 +93,12 @@ func TestDigitsQuick(t *testing.T) {
 		assert.InDelta(t, r.epochs[1].testAcc, r.finalAcc, 1e-12, "%s: the last epoch's score is the final weights'", r.name)
 		require.NoError(t, plots.CheckPNG(r.plot, 600), r.name)
 	}
-	lm, adam := res.runs[0], res.runs[1]
+	lm, lmVal, adam := res.runs[0], res.runs[1], res.runs[2]
+	assert.False(t, lm.adam)
+	assert.False(t, lmVal.adam)
+	assert.True(t, adam.adam)
+	require.Len(t, lmVal.fitPlots, 2)
+	assert.Contains(t, lmVal.fitPlots[0], "digits_lm_val")
 	assert.Less(t, lm.epochs[1].loss, lm.epochs[0].loss)
 	assert.GreaterOrEqual(t, adam.best().testAcc, 0.9)
 	require.Len(t, lm.fitPlots, 2)
