@@ -15,7 +15,9 @@ import (
 //   - Tap: Affine adds a zero input E at its result z = x·W + b. The gradient
 //     of the seeded cost with respect to E is each row's δ = ∂r/∂z, and the
 //     row's Jacobian entries are x ⊗ δ for W and δ for b. This is the fast
-//     route; any layer built on Affine takes it.
+//     route; any layer built on Affine takes it. x may have G rows per
+//     sample (a convolution's patches, one row per output position); the
+//     sample's entries are then Σ_g x_g ⊗ δ_g and Σ_g δ_g.
 //   - Tile: Param returns p + T with T a zero input of shape (batch, p's
 //     shape...), so the parameter has one copy per row and ∂cost/∂T is the
 //     per-row derivative. This works for parameters used elementwise or
@@ -129,7 +131,9 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 			}
 		}
 		if tap {
-			e0 := b.Input(w.Name+"/tap", rows, w.Shape[1])
+			// Unique names: Gorgonia merges input nodes of the same
+			// name, which would give a kernel used twice one tap.
+			e0 := b.Input(fmt.Sprintf("%s/tap%d", w.Name, len(b.taps)+1), rows, w.Shape[1])
 			if z, e = G.Add(z, e0.Node); e != nil {
 				return e
 			}
