@@ -50,6 +50,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -83,13 +84,18 @@ var classNames = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 func main() {
 	out := flag.String("out", "out", "directory for the plots (created if missing)")
 	seed := flag.Uint64("seed", 1, "seed of the split, the initial weights and the shuffling")
-	quick := flag.Bool("quick", false, "a few epochs per optimizer (a smoke run)")
+	quick := flag.Bool("quick", false, "a smoke run: LM and Adam (lr 0.01 only) 3 epochs each")
 	lmEpochs := flag.Int("lm-epochs", 30, "Levenberg–Marquardt epochs (one full-batch step each)")
 	adamEpochs := flag.Int("adam-epochs", 200, "Adam epochs (mini-batches of 32)")
+	adamLR := flag.String("adam-lr", "0.001,0.01", "Adam learning rates, comma-separated: one run each (empty: no Adam run)")
 	lmVal := flag.Float64("lm-val", 0, "also train LM with this fraction of the training set held out for validation stopping (MATLAB's remedy for overfitting; e.g. 0.15); 0: no such run")
 	flag.Parse()
 
-	cfg := config{lmEpochs: *lmEpochs, adamEpochs: *adamEpochs, adamRates: []float64{1e-3, 1e-2}, lmVal: *lmVal, seed: *seed, out: *out, log: os.Stdout}
+	rates, err := parseRates(*adamLR)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg := config{lmEpochs: *lmEpochs, adamEpochs: *adamEpochs, adamRates: rates, lmVal: *lmVal, seed: *seed, out: *out, log: os.Stdout}
 	if *quick {
 		cfg.lmEpochs, cfg.adamEpochs, cfg.adamRates = 3, 3, []float64{1e-2}
 	}
@@ -98,6 +104,22 @@ func main() {
 		log.Fatal(err)
 	}
 	report(os.Stdout, res)
+}
+
+// parseRates parses "0.001,0.01" into learning rates, each > 0.
+func parseRates(list string) ([]float64, error) {
+	var rates []float64
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		r, err := strconv.ParseFloat(f, 64)
+		if err != nil || !(r > 0) || math.IsInf(r, 0) {
+			return nil, fmt.Errorf("-adam-lr: %q is not a positive learning rate", f)
+		}
+		rates = append(rates, r)
+	}
+	return rates, nil
 }
 
 // config is one invocation of the example.
@@ -401,14 +423,26 @@ func compare(e, a epochScore) string {
 	if e.cpu > 0 && a.cpu > 0 {
 		out += fmt.Sprintf(", %.2fs vs %.2fs CPU (%.1f×)", e.cpu.Seconds(), a.cpu.Seconds(), a.cpu.Seconds()/e.cpu.Seconds())
 	}
-	verdict := "LM ahead in epochs and wall time"
+	var ahead, behind []string
+	for _, c := range []struct {
+		name  string
+		lm, a float64
+	}{{"epochs", float64(e.epoch), float64(a.epoch)}, {"wall time", e.elapsed.Seconds(), a.elapsed.Seconds()}, {"CPU time", e.cpu.Seconds(), a.cpu.Seconds()}} {
+		if c.name == "CPU time" && (e.cpu == 0 || a.cpu == 0) {
+			continue
+		}
+		if c.lm < c.a {
+			ahead = append(ahead, c.name)
+		} else {
+			behind = append(behind, c.name)
+		}
+	}
+	verdict := "LM ahead in " + strings.Join(ahead, ", ")
 	switch {
-	case e.epoch >= a.epoch && e.elapsed >= a.elapsed:
-		verdict = "Adam ahead in epochs and wall time"
-	case e.epoch >= a.epoch:
-		verdict = "LM ahead in wall time only"
-	case e.elapsed >= a.elapsed:
-		verdict = "LM ahead in epochs only"
+	case len(ahead) == 0:
+		verdict = "Adam ahead in " + strings.Join(behind, ", ")
+	case len(behind) > 0:
+		verdict += "; Adam in " + strings.Join(behind, ", ")
 	}
 	return out + ": " + verdict
 }
