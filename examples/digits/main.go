@@ -23,13 +23,47 @@
 // It prints each run's test accuracy per epoch and the training wall time,
 // then the epoch and time at which each run first reached 97 % and its
 // best, and writes into -out: digits_accuracy.png (test accuracy against
-// epochs and against seconds), digits_confusion_<run>.png (the test set's
-// confusion matrix after training) and, for LM, the Fit loop's
-// performance.png and trainstate.png under digits_lm/.
+// epochs and against seconds, and both again from 90 %),
+// digits_confusion_<run>.png (the test set's confusion matrix after
+// training) and, for LM, the Fit loop's performance.png and trainstate.png
+// under digits_lm/.
 //
-//	go run ./examples/digits               # LM 30 epochs, Adam 200 (lr 1e-3 and 1e-2)
-//	go run ./examples/digits -quick        # a few epochs each, seconds
-//	go run ./examples/digits -out /tmp/d   # the PNGs into /tmp/d
+//	go run ./examples/digits                 # LM 30 epochs, Adam 200 at lr 1e-3 and 1e-2
+//	go run ./examples/digits -quick          # 3 epochs each, seconds
+//	go run ./examples/digits -out /tmp/d     # the PNGs into /tmp/d
+//	go run ./examples/digits -lm-val 0.15    # and LM with validation stopping
+//	go run ./examples/digits -adam-lr 0.003  # other Adam learning rates
+//
+// The split is stratified and seeded (-seed): 450 test images, 44 or 45 of
+// each digit, as scikit-learn's default test_size of 0.25; the other 1347
+// train. The model (model.go) is Conv2D(6, 3×3, same padding, tanh) →
+// MaxPool2D(2×2) → Flatten → Dense(10, softmax): 1,030 parameters, the
+// same initial weights for every run. LM uses optim.LMConfig's defaults on
+// the full batch (one step per epoch; it stops by itself, at ‖∇‖ < 1e-7,
+// after 17–20 epochs), Adam mini-batches of 32.
+//
+// Measured (go run ./examples/digits -seed S, on a 2-core machine shared
+// with other jobs at a load of 2–4, so wall times are only indicative; the
+// report prints the process's CPU time too). Accuracy on the 450 test
+// images, with the epoch and the training wall time at which it came:
+//
+//	seed  LM: first ≥ 97 %   best            final    Adam 1e-3: first ≥ 97 %  best                Adam 1e-2: first ≥ 97 %  best
+//	1     98.00 @ 11, 2.8s   98.67 @ 14      98.44    97.11 @ 46, 4.2s         98.44 @ 125, 11.4s  97.33 @ 5, 0.4s          98.89 @ 72, 6.7s
+//	2     98.00 @ 8, 2.3s    98.00 @ 8       96.89    97.11 @ 102, 11.0s       97.78 @ 200, 22.1s  97.33 @ 11, 1.1s         98.22 @ 142, 17.0s
+//	3     97.33 @ 9, 2.6s    97.33 @ 9       96.44    97.11 @ 61, 5.4s         98.00 @ 122, 11.5s  97.78 @ 8, 0.8s          98.67 @ 57, 5.5s
+//
+// So LM passes 97 % in 8–11 epochs, in less time than either Adam takes to
+// its best (6–25× fewer epochs, 2–10× less wall time), as in the
+// tf-levenberg-marquardt comparison. But Adam at lr 1e-2 passes 97 % itself
+// in 5–11 epochs and in a third of LM's time or less: an LM epoch (a
+// 1347×1030 Jacobian, its Gram matrix and a Cholesky solve; about 0.25 s
+// here) costs about three Adam epochs (0.09 s), and Adam at lr 1e-2 ends
+// 0.2–1.3 points above LM's best. LM also drives the training loss to
+// 1e-9 (1,030 parameters fit 1347 samples exactly), and the test accuracy
+// then falls back by about a point for seeds 2 and 3. -lm-val 0.15
+// (MATLAB's validation stopping, 15 % of the training set held out) did not
+// help here: final 97.33, 97.33 and 92.89 % for seeds 1–3, trained on fewer
+// samples and stopped on the validation loss rather than accuracy.
 package main
 
 import (
@@ -55,6 +89,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -567,43 +602,89 @@ func argmax(prob *mat.Dense) []int {
 }
 
 // plotAccuracy draws every run's test accuracy against epochs (log scale)
-// and against training seconds, side by side, with the 97 % line.
+// and against training seconds, side by side, with the 97 % line; the
+// lower row repeats both from 90 % up, with a ring where each run first
+// reached 97 % and a dot at its best.
 func plotAccuracy(runs []trained, path string) error {
-	byEpoch := plots.New("digits: test accuracy by epoch", "epoch", "test accuracy (%)")
-	byEpoch.X.Scale, byEpoch.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
-	byTime := plots.New("digits: test accuracy by training time", "seconds", "test accuracy (%)")
-	var epochSeries, timeSeries []plots.Series
-	lo, maxEpoch, maxTime := 100.0, 1.0, 0.0
-	for _, r := range runs {
-		var ep, sec, acc []float64
-		for _, e := range r.epochs {
-			ep, sec, acc = append(ep, float64(e.epoch)), append(sec, e.elapsed.Seconds()), append(acc, 100*e.testAcc)
-			lo = math.Min(lo, 100*e.testAcc)
-			maxEpoch, maxTime = math.Max(maxEpoch, float64(e.epoch)), math.Max(maxTime, e.elapsed.Seconds())
+	var rowsOf [2][2]*plot.Plot
+	for zoom := 0; zoom < 2; zoom++ {
+		suffix := ""
+		if zoom == 1 {
+			suffix = ", from 90 % (ring: first ≥ 97 %, dot: best)"
 		}
-		b := r.best()
-		label := fmt.Sprintf("%s: best %.2f %%", r.name, 100*b.testAcc)
-		epochSeries = append(epochSeries, plots.Series{Name: label, X: ep, Y: acc})
-		timeSeries = append(timeSeries, plots.Series{Name: label, X: sec, Y: acc})
+		byEpoch := plots.New("digits: test accuracy by epoch"+suffix, "epoch", "test accuracy (%)")
+		byEpoch.X.Scale, byEpoch.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		byTime := plots.New("digits: test accuracy by training time"+suffix, "seconds (wall)", "test accuracy (%)")
+		var epochSeries, timeSeries []plots.Series
+		lo, maxEpoch, maxTime := 100.0, 1.0, 0.0
+		for _, r := range runs {
+			var ep, sec, acc []float64
+			for _, e := range r.epochs {
+				ep, sec, acc = append(ep, float64(e.epoch)), append(sec, e.elapsed.Seconds()), append(acc, 100*e.testAcc)
+				lo = math.Min(lo, 100*e.testAcc)
+				maxEpoch, maxTime = math.Max(maxEpoch, float64(e.epoch)), math.Max(maxTime, e.elapsed.Seconds())
+			}
+			label := fmt.Sprintf("%s: best %.2f %%", r.name, 100*r.best().testAcc)
+			epochSeries = append(epochSeries, plots.Series{Name: label, X: ep, Y: acc})
+			timeSeries = append(timeSeries, plots.Series{Name: label, X: sec, Y: acc})
+		}
+		goal := func(xmin, xmax float64) plots.Series {
+			return plots.Series{Name: "97 %", X: []float64{xmin, xmax}, Y: []float64{100 * target, 100 * target}}
+		}
+		if err := plots.AddLines(byEpoch, append(epochSeries, goal(1, maxEpoch))...); err != nil {
+			return err
+		}
+		if err := plots.AddLines(byTime, append(timeSeries, goal(0, maxTime))...); err != nil {
+			return err
+		}
+		for _, p := range []*plot.Plot{byEpoch, byTime} {
+			p.Y.Min, p.Y.Max = math.Max(0, math.Min(lo, 80)), 100
+			p.Legend.Top, p.Legend.Left = false, false // bottom right, below the curves' plateau
+			if zoom == 1 {
+				p.Y.Min = 90
+				p.Legend = plot.NewLegend() // the upper row's legend serves both
+			}
+		}
+		if zoom == 1 {
+			for i, r := range runs {
+				clr := plots.Palette[i%len(plots.Palette)]
+				type mark struct {
+					e     epochScore
+					shape draw.GlyphDrawer
+				}
+				var marks []mark
+				if len(r.epochs) > 0 {
+					marks = append(marks, mark{r.best(), draw.CircleGlyph{}})
+				}
+				if e, ok := r.reached(target); ok {
+					marks = append(marks, mark{e, draw.RingGlyph{}})
+				}
+				for _, m := range marks {
+					for k, pt := range []plotter.XY{{X: float64(m.e.epoch), Y: 100 * m.e.testAcc}, {X: m.e.elapsed.Seconds(), Y: 100 * m.e.testAcc}} {
+						sc, err := plotter.NewScatter(plotter.XYs{pt})
+						if err != nil {
+							return err
+						}
+						sc.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(4), Shape: m.shape}
+						if _, ring := m.shape.(draw.RingGlyph); ring {
+							sc.GlyphStyle.Radius = vg.Points(7) // around the dot when the first is the best
+						}
+						[]*plot.Plot{byEpoch, byTime}[k].Add(sc)
+					}
+				}
+			}
+		}
+		rowsOf[zoom] = [2]*plot.Plot{byEpoch, byTime}
 	}
-	goal := func(xmin, xmax float64) plots.Series {
-		return plots.Series{Name: "97 %", X: []float64{xmin, xmax}, Y: []float64{100 * target, 100 * target}}
+	img := vgimg.New(13*vg.Inch, 9*vg.Inch)
+	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: vg.Points(20), PadY: vg.Points(15), PadTop: vg.Points(5), PadBottom: vg.Points(5), PadLeft: vg.Points(5), PadRight: vg.Points(10)}
+	grid := [][]*plot.Plot{rowsOf[0][:], rowsOf[1][:]}
+	canvases := plot.Align(grid, tiles, draw.New(img))
+	for r := range grid {
+		for c, p := range grid[r] {
+			p.Draw(canvases[r][c])
+		}
 	}
-	if err := plots.AddLines(byEpoch, append(epochSeries, goal(1, maxEpoch))...); err != nil {
-		return err
-	}
-	if err := plots.AddLines(byTime, append(timeSeries, goal(0, maxTime))...); err != nil {
-		return err
-	}
-	for _, p := range []*plot.Plot{byEpoch, byTime} {
-		p.Y.Min, p.Y.Max = math.Max(0, math.Min(lo, 80)), 100
-		p.Legend.Top, p.Legend.Left = false, false // bottom right, below the curves' plateau
-	}
-	img := vgimg.New(13*vg.Inch, 5*vg.Inch)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(20), PadTop: vg.Points(5), PadBottom: vg.Points(5), PadLeft: vg.Points(5), PadRight: vg.Points(10)}
-	canvases := plot.Align([][]*plot.Plot{{byEpoch, byTime}}, tiles, draw.New(img))
-	byEpoch.Draw(canvases[0][0])
-	byTime.Draw(canvases[0][1])
 	f, err := os.Create(path)
 	if err != nil {
 		return err
