@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"golem"
 	"golem/examples/internal/plots"
+	"golem/losses"
+	"golem/optim"
 )
 
 // TestDigitsData: the embedded file holds 1797 images with pixels in
@@ -113,4 +117,37 @@ func TestDigitsQuick(t *testing.T) {
 		assert.Contains(t, out.String(), want)
 	}
 	assert.True(t, strings.Contains(out.String(), "never") || strings.Contains(out.String(), "epoch "))
+}
+
+// TestArchitectures: each -model compiles on its input shape with the
+// parameter count its description states; an unknown name is an error
+// listing the known ones.
+func TestArchitectures(t *testing.T) {
+	for name, want := range map[string]int{"cnn": 1030, "dense": 1060} {
+		a, err := lookupArchitecture(name)
+		require.NoError(t, err)
+		m := a.build()
+		require.NoError(t, m.Compile(golem.Input(a.input()...), losses.SparseCategoricalCrossEntropy(), optim.LM(optim.LMConfig{})), name)
+		assert.Len(t, m.Params().Theta(), want, name)
+		assert.Contains(t, a.describe, fmt.Sprintf("%d,%03d parameters", want/1000, want%1000), name)
+	}
+	_, err := lookupArchitecture("resnet")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cnn, dense")
+	_, err = run(context.Background(), config{model: "resnet", out: t.TempDir()})
+	assert.Error(t, err)
+}
+
+// TestParseRates: the -adam-lr list.
+func TestParseRates(t *testing.T) {
+	r, err := parseRates("0.001, 0.01,")
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0.001, 0.01}, r)
+	r, err = parseRates("")
+	require.NoError(t, err)
+	assert.Empty(t, r)
+	for _, bad := range []string{"x", "0", "-1", "inf", "NaN"} {
+		_, err := parseRates(bad)
+		assert.Error(t, err, bad)
+	}
 }
