@@ -73,7 +73,8 @@ var (
 // inches on a side at 96 dots per inch for K classes (576×576 pixels up to
 // K = 8, 672×672 for 10). The directory of path is created if missing.
 // Labels must lie in 0..len(classes)-1; errors are as ConfusionMatrix's,
-// and an empty set of samples is an error too.
+// and an empty set of samples or class names too long to leave room for the
+// cells are errors too.
 func PlotConfusion(path string, actual, predicted []int, classes []string) error {
 	k := len(classes)
 	c, err := ConfusionMatrix(actual, predicted, k)
@@ -126,6 +127,9 @@ func PlotConfusion(path string, actual, predicted []int, classes []string) error
 	}
 	bottom := axisStyle.Height("A") + colNames + 3*pad
 	cell := min((side-left-pad)/vg.Length(k+1), (side-top-bottom)/vg.Length(k+1))
+	if cell < vg.Points(16) {
+		return fmt.Errorf("golem: PlotConfusion: class names up to %.0f points wide leave %.1f-point cells on a %.1f-inch image; shorten them", float64(nameWidth), float64(cell), float64(side/vg.Inch))
+	}
 	gridW := cell * vg.Length(k+1)
 	x0 := left + (side-left-pad-gridW)/2 // left edge of the grid
 	yTop := side - top                   // top edge of the grid

@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,6 +104,10 @@ func TestPlotConfusion(t *testing.T) {
 		"no classes":   PlotConfusion(bad, []int{0}, []int{0}, nil),
 	} {
 		assert.Error(t, err, name)
+	}
+	err := PlotConfusion(bad, []int{0, 1}, []int{0, 1}, []string{strings.Repeat("long name ", 30), "b"})
+	if assert.Error(t, err) {
+		assert.Contains(t, err.Error(), "shorten")
 	}
 	assert.NoFileExists(t, bad)
 }
