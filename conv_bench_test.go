@@ -55,6 +55,37 @@ func BenchmarkJacobianDigitsCNNN1000(b *testing.B) {
 	}
 }
 
+// BenchmarkJacobianDigitsCNNN1000OneWorker is BenchmarkJacobianDigitsCNNN1000
+// on one goroutine, as the batched gradient runs.
+func BenchmarkJacobianDigitsCNNN1000OneWorker(b *testing.B) {
+	m, x, y := digitsCNN(b, 1000)
+	spec, err := m.jacobianSpec()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := m.dataset(x, y)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := jac.New(spec, jac.Config{Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := m.jacobianData(d)
+	J := mat.NewDense(e.Rows(1000), m.Params().Len(), nil)
+	r := make([]float64, e.Rows(1000))
+	ctx := context.Background()
+	if err := e.Jacobian(ctx, data, J, r); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.Jacobian(ctx, data, J, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkNormalEquationsDigitsCNNN1000: JᵀJ (1370×1370) and Jᵀr of the
 // digits CNN over 1000 samples, streamed.
 func BenchmarkNormalEquationsDigitsCNNN1000(b *testing.B) {

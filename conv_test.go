@@ -91,7 +91,7 @@ func TestConvGradientsMatchFiniteDifferences(t *testing.T) {
 	for _, c := range convCases() {
 		t.Run(c.name, func(t *testing.T) {
 			m, x, y := compileConvCase(t, c)
-			checkGradient(t, m, x, y, 4) // a batch smaller than the data, padded
+			checkGradient(t, m, x, y, 4) // the first 4 samples
 			checkGradient(t, m, x, y, c.n)
 		})
 	}
@@ -320,4 +320,47 @@ func TestGroupedTapsSharingAKernelAccumulate(t *testing.T) {
 	require.NoError(t, e.Jacobian(context.Background(), m.jacobianData(d), J, make([]float64, e.Rows(9))))
 	assert.Equal(t, jac.RouteTap, e.Routes()["twin_1/W"])
 	assert.Equal(t, jac.RouteTap, e.Routes()["twin_1/b"])
+}
+
+// offsetRow adds c·W to every row, with c a constant (1 × 2) row: an
+// Affine whose x has one row for the whole batch. It cannot be tapped; the
+// engine must fall back to the loop route, with a correct Jacobian.
+type offsetRow struct{ w *graph.Param }
+
+func (l *offsetRow) Kind() string { return "offsetrow" }
+
+func (l *offsetRow) Build(s *graph.Scope, in layers.Shape) (layers.Shape, error) {
+	var err error
+	l.w, err = s.Param("W", []int{2, in[0]}, graph.Uniform(-1, 1), 0, 0)
+	return in, err
+}
+
+func (l *offsetRow) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	c := b.Tensor("c", []int{1, 2}, []float64{0.5, -2})
+	z, err := b.Affine(c, l.w, nil)
+	if err != nil {
+		return nil, err
+	}
+	return graph.Add(x, z)
+}
+
+func TestAffineOnRowsThatAreNotPerSampleFallsBackToTheLoop(t *testing.T) {
+	m := NewSequential(layers.Dense(3, layers.Tanh), &offsetRow{}, layers.Dense(1))
+	require.NoError(t, m.Compile(Input(2), losses.MSE(), optim.LM(optim.LMConfig{}), WithSeed(4)))
+	rng := rand.New(rand.NewPCG(3, 4))
+	x, y := randomMatrix(rng, 6, 2, -1, 1), randomMatrix(rng, 6, 1, -1, 1)
+	res, err := m.CheckJacobian(context.Background(), x, y)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, res.MaxRelError, 1e-6, res.String())
+
+	spec, err := m.jacobianSpec()
+	require.NoError(t, err)
+	d, err := m.dataset(x, y)
+	require.NoError(t, err)
+	e, err := jac.New(spec, jac.Config{})
+	require.NoError(t, err)
+	J := mat.NewDense(e.Rows(6), m.Params().Len(), nil)
+	require.NoError(t, e.Jacobian(context.Background(), m.jacobianData(d), J, make([]float64, e.Rows(6))))
+	assert.Equal(t, jac.RouteLoop, e.Routes()["offsetrow_1/W"])
+	assert.Equal(t, jac.RouteTap, e.Routes()["dense_1/W"])
 }

@@ -27,7 +27,11 @@ import (
 // batch·len(idx) (the first dimension may hold several rows per sample, as
 // im2col's (batch·positions, k·C) does). Its gradient is the scatter-add.
 func Gather(x *G.Node, idx []int, shape ...int) (*G.Node, error) {
-	return WindowSum(x, idx, nil, 1, shape...)
+	op, err := newWindowOp("Gather", x, idx, nil, 1, shape)
+	if err != nil {
+		return nil, err
+	}
+	return applyOp(op, x)
 }
 
 // WindowSum returns out with out_b[j] = Σ_k w[j·K+k]·x_b[idx[j·K+k]] for

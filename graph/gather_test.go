@@ -89,7 +89,7 @@ func TestWindowOpErrors(t *testing.T) {
 	b := NewBuilder(NewParams(), 2)
 	x := b.Input("x", 2, 3)
 	_, err := Gather(x.Node, []int{0, 3}, 2, 2)
-	assert.ErrorContains(t, err, "graph.WindowSum: index 3 (entry 1) is outside a sample of 3 values (input (2, 3))")
+	assert.ErrorContains(t, err, "graph.Gather: index 3 (entry 1) is outside a sample of 3 values (input (2, 3))")
 	_, err = Gather(x.Node, []int{0, 1}, 3, 2)
 	assert.ErrorContains(t, err, "output shape [3 2] does not hold 2 samples of 2 values")
 	_, err = WindowMax(x.Node, []int{0, 1, 2}, 2, 2, 1)

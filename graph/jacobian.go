@@ -102,16 +102,12 @@ func (b *Builder) Param(p *Param) *G.Node {
 // convolution one row per output position). In a Jacobian graph it adds a
 // tap (see Tap), which is the fastest way to per-sample Jacobians: custom
 // layers that compute an affine map should use Affine rather than MatMul
-// and Add.
+// and Add. (In a Jacobian graph, x with rows that are not a multiple of
+// the batch is an error, and the engine falls back to the loop route.)
 func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 	if x.Dims() != 2 || len(w.Shape) != 2 || x.Shape()[1] != w.Shape[0] {
 		return nil, fmt.Errorf("graph.Affine: x %v and W %v do not multiply", x.Shape(), w.Shape)
 	}
-	rows := x.Shape()[0]
-	if rows < b.batch || rows%b.batch != 0 {
-		return nil, fmt.Errorf("graph.Affine: x has %d rows, not a whole number of rows for each of the batch's %d samples", rows, b.batch)
-	}
-	group := rows / b.batch
 	if bias != nil && (len(bias.Shape) != 1 || bias.Shape[0] != w.Shape[1]) {
 		return nil, fmt.Errorf("graph.Affine: bias %v does not match W %v", bias.Shape, w.Shape)
 	}
@@ -120,6 +116,13 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 	if bias != nil {
 		b.touch(bias)
 	}
+	rows := x.Shape()[0]
+	if tap && (rows < b.batch || rows%b.batch != 0) {
+		// The engine moves the layer's parameters (touched above) to the
+		// loop route.
+		return nil, fmt.Errorf("graph.Affine: x has %d rows, not a whole number of rows for each of the batch's %d samples", rows, b.batch)
+	}
+	group := rows / b.batch
 	err = Catch(func() error {
 		var e error
 		if z, e = G.Mul(x, b.paramNode(w)); e != nil {

@@ -267,6 +267,9 @@ func im2col(geom []axis, channels int) []int {
 // per axis (one value given applies to every axis).
 func spatialOption(layer, what string, v []int, rank, def int) ([]int, error) {
 	if len(v) != 0 && len(v) != 1 && len(v) != rank {
+		if rank == 1 {
+			return nil, fmt.Errorf("%s takes one %s value, got %v", layer, what, v)
+		}
 		return nil, fmt.Errorf("%s takes 1 or %d %s values, got %v", layer, rank, what, v)
 	}
 	out := expand(v, rank, def)

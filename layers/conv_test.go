@@ -148,6 +148,8 @@ func TestConvBuildErrors(t *testing.T) {
 	assert.ErrorContains(t, build(Conv1D(0, 3), Shape{6, 1}), "Conv1D needs a positive number of filters, got 0")
 	assert.ErrorContains(t, build(Conv2D(2, 3, 3, Strides(1, 2, 3)), Shape{6, 6, 1}), "Conv2D takes 1 or 2 strides values, got [1 2 3]")
 	assert.ErrorContains(t, build(Conv2D(2, 3, 3, Strides(0)), Shape{6, 6, 1}), "Conv2D needs positive strides, got [0]")
+	assert.ErrorContains(t, build(Conv1D(2, 3, Dilation(2, 2)), Shape{6, 1}), "Conv1D takes one dilation value, got [2 2]")
+	assert.ErrorContains(t, build(MaxPool1D(2, Strides(1, 1)), Shape{6, 1}), "MaxPool1D takes one strides value, got [1 1]")
 	assert.ErrorContains(t, build(Conv2D(2, 3, 3, ReturnSequences()), Shape{6, 6, 1}), "Conv2D does not take the ReturnSequences option")
 	assert.ErrorContains(t, build(MaxPool2D(2, 2, Tanh), Shape{6, 6, 1}), "MaxPool2D does not take the Activation option")
 	assert.ErrorContains(t, build(AvgPool1D(4), Shape{3, 2}), "AvgPool1D(4, valid) on input shape (batch, 3, 2): a window of 4 does not fit in 3")
