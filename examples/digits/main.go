@@ -20,7 +20,9 @@
 //   - golem.PlotConfusion, the confusion-matrix PNG MATLAB users know from
 //     plotconfusion.
 //
-// It prints each run's test accuracy per epoch and the training wall time,
+// It prints each run's training loss, training and test accuracy per epoch
+// and the training wall time (which includes Fit's own pass for the
+// training accuracy, the compiled metric, for every optimizer alike),
 // then the epoch and time at which each run first reached 97 % and its
 // best, and writes into -out: digits_accuracy.png (test accuracy against
 // epochs and against seconds, and both again from 90 %),
@@ -172,11 +174,12 @@ type config struct {
 
 // epochScore is one epoch of a run.
 type epochScore struct {
-	epoch   int
-	loss    float64       // training loss of the epoch
-	testAcc float64       // test accuracy after it
-	elapsed time.Duration // training wall time up to its end, scoring excluded
-	cpu     time.Duration // the process's CPU time over the same span (0 where unknown)
+	epoch    int
+	loss     float64       // training loss of the epoch
+	trainAcc float64       // training accuracy after it (Fit's compiled metric)
+	testAcc  float64       // test accuracy after it
+	elapsed  time.Duration // training wall time up to its end, scoring excluded
+	cpu      time.Duration // the process's CPU time over the same span (0 where unknown)
 }
 
 // trained is one optimizer's run.
@@ -302,7 +305,7 @@ func train(ctx context.Context, cfg config, arch architecture, name, file string
 	}
 	t := trained{name: name, file: file, params: len(model.Params().Theta())}
 	if cfg.log != nil {
-		fmt.Fprintf(cfg.log, "\n%s, %d parameters\n  epoch   train loss   test acc   time\n", name, t.params)
+		fmt.Fprintf(cfg.log, "\n%s, %d parameters\n  epoch   train loss   train acc   test acc   time\n", name, t.params)
 	}
 	every := 1
 	if fc.Epochs > 50 {
@@ -373,6 +376,7 @@ func (c *testScore) OnEpochEnd(s *golem.State) error {
 		e.cpu = cpuBegin - c.cpuStart - c.scoreCPU
 	}
 	e.loss, _ = s.Monitor("loss")
+	e.trainAcc, _ = s.Monitor("accuracy")
 	ev, err := s.Model.Evaluate(c.x, c.y)
 	if err != nil {
 		return err
@@ -410,7 +414,7 @@ func (c *testScore) OnTrainEnd(*golem.State) error {
 func (c *testScore) print(e epochScore, mark string) {
 	c.printed = true
 	if c.log != nil {
-		fmt.Fprintf(c.log, "  %5d   %10.4g   %6.2f %%   %v%s\n", e.epoch, e.loss, 100*e.testAcc, e.elapsed.Round(time.Millisecond), mark)
+		fmt.Fprintf(c.log, "  %5d   %10.4g   %6.2f %%    %6.2f %%   %v%s\n", e.epoch, e.loss, 100*e.trainAcc, 100*e.testAcc, e.elapsed.Round(time.Millisecond), mark)
 	}
 }
 

@@ -81,6 +81,7 @@ func TestDigitsQuick(t *testing.T) {
 		for i, e := range r.epochs {
 			assert.Equal(t, i+1, e.epoch)
 			assert.True(t, e.testAcc > 0 && e.testAcc <= 1, "%s epoch %d: %v", r.name, e.epoch, e.testAcc)
+			assert.True(t, e.trainAcc > 0 && e.trainAcc <= 1, "%s epoch %d: train %v", r.name, e.epoch, e.trainAcc)
 			if i > 0 {
 				assert.Greater(t, e.elapsed, r.epochs[i-1].elapsed, r.name)
 			}
