@@ -27,8 +27,8 @@
 // best, and writes into -out: digits_accuracy.png (test accuracy against
 // epochs and against seconds, and both again from 90 %),
 // digits_confusion_<run>.png (the test set's confusion matrix after
-// training) and, for LM, the Fit loop's performance.png and trainstate.png
-// under digits_lm/.
+// training) and, for each LM run, the Fit loop's performance.png and
+// trainstate.png under digits_lm/ (digits_lm_val/ with -lm-val).
 //
 //	go run ./examples/digits                 # LM 30 epochs, Adam 200 at lr 1e-3 and 1e-2
 //	go run ./examples/digits -quick          # 3 epochs each, seconds
