@@ -70,44 +70,25 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
-	_ "embed"
-	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"golem"
 	"golem/examples/internal/plots"
 	"golem/losses"
 	"golem/optim"
 )
-
-// digitsGz is scikit-learn's digits.csv.gz: 1797 rows of 64 pixels (0..16,
-// row-major 8×8) and the label 0..9; see data/README.md.
-//
-//go:embed data/digits.csv.gz
-var digitsGz []byte
 
 const (
 	samples   = 1797
@@ -496,111 +477,6 @@ func compare(e, a epochScore) string {
 	return out + ": " + verdict
 }
 
-// loadDigits decompresses and parses the embedded CSV, checking its shape
-// and ranges; pixels are scaled from 0..16 to [0, 1], labels go in one
-// column.
-func loadDigits() (x, y *mat.Dense, err error) {
-	zr, err := gzip.NewReader(bytes.NewReader(digitsGz))
-	if err != nil {
-		return nil, nil, fmt.Errorf("digits.csv.gz: %w", err)
-	}
-	r := csv.NewReader(bufio.NewReader(zr))
-	r.FieldsPerRecord = pixels + 1
-	r.ReuseRecord = true
-	x, y = mat.NewDense(samples, pixels, nil), mat.NewDense(samples, 1, nil)
-	n := 0
-	for ; ; n++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("digits.csv.gz: %w", err)
-		}
-		if n == samples {
-			return nil, nil, fmt.Errorf("digits.csv.gz: more than %d rows", samples)
-		}
-		for j, f := range rec {
-			v, err := strconv.Atoi(f)
-			if err != nil {
-				return nil, nil, fmt.Errorf("digits.csv.gz row %d, field %d: %w", n+1, j+1, err)
-			}
-			switch {
-			case j < pixels && (v < 0 || v > 16):
-				return nil, nil, fmt.Errorf("digits.csv.gz row %d: pixel %d is %d, outside 0..16", n+1, j, v)
-			case j < pixels:
-				x.Set(n, j, float64(v)/16)
-			case v < 0 || v >= classes:
-				return nil, nil, fmt.Errorf("digits.csv.gz row %d: label %d", n+1, v)
-			default:
-				y.Set(n, 0, float64(v))
-			}
-		}
-	}
-	if err := zr.Close(); err != nil {
-		return nil, nil, fmt.Errorf("digits.csv.gz: %w", err)
-	}
-	if n != samples {
-		return nil, nil, fmt.Errorf("digits.csv.gz: %d rows, want %d", n, samples)
-	}
-	return x, y, nil
-}
-
-// stratifiedSplit draws test samples for the test set, seeded, with each
-// class's share of the test set as close to its share of the data as
-// whole samples allow (largest remainders: 44 or 45 of each digit for 450),
-// and puts the rest into the training set. Both keep the shuffled order.
-func stratifiedSplit(y *mat.Dense, test int, seed uint64) (trainIdx, testIdx []int) {
-	n, _ := y.Dims()
-	count := make([]int, classes)
-	for i := 0; i < n; i++ {
-		count[int(y.At(i, 0))]++
-	}
-	quota, rem := make([]int, classes), make([]int, classes)
-	left := test
-	for c, k := range count {
-		quota[c] = k * test / n
-		left -= quota[c]
-		rem[c] = c
-	}
-	frac := func(c int) int { return count[c] * test % n }
-	sort.SliceStable(rem, func(a, b int) bool { return frac(rem[a]) > frac(rem[b]) })
-	for _, c := range rem[:left] {
-		quota[c]++
-	}
-	rng := rand.New(rand.NewPCG(seed, 0xd161))
-	for _, i := range rng.Perm(n) {
-		c := int(y.At(i, 0))
-		if quota[c] > 0 {
-			quota[c]--
-			testIdx = append(testIdx, i)
-		} else {
-			trainIdx = append(trainIdx, i)
-		}
-	}
-	return trainIdx, testIdx
-}
-
-// rows copies the rows idx of m.
-func rows(m *mat.Dense, idx []int) *mat.Dense {
-	_, c := m.Dims()
-	out := mat.NewDense(len(idx), c, nil)
-	for r, i := range idx {
-		out.SetRow(r, m.RawRowView(i))
-	}
-	return out
-}
-
-// labels is the label column as ints.
-func labels(y *mat.Dense) []int {
-	n, _ := y.Dims()
-	out := make([]int, n)
-	for i := range out {
-		out[i] = int(y.At(i, 0))
-	}
-	return out
-}
-
 // argmax is the most probable class of each row.
 func argmax(prob *mat.Dense) []int {
 	n, k := prob.Dims()
@@ -613,99 +489,4 @@ func argmax(prob *mat.Dense) []int {
 		}
 	}
 	return out
-}
-
-// plotAccuracy draws every run's test accuracy against epochs (log scale)
-// and against training seconds, side by side, with the 97 % line; the
-// lower row repeats both from 90 % up, with a ring where each run first
-// reached 97 % and a dot at its best.
-func plotAccuracy(runs []trained, path string) error {
-	var rowsOf [2][2]*plot.Plot
-	for zoom := 0; zoom < 2; zoom++ {
-		suffix := ""
-		if zoom == 1 {
-			suffix = ", from 90 % (ring: first ≥ 97 %, dot: best)"
-		}
-		byEpoch := plots.New("digits: test accuracy by epoch"+suffix, "epoch", "test accuracy (%)")
-		byEpoch.X.Scale, byEpoch.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
-		byTime := plots.New("digits: test accuracy by training time"+suffix, "seconds (wall)", "test accuracy (%)")
-		var epochSeries, timeSeries []plots.Series
-		lo, maxEpoch, maxTime := 100.0, 1.0, 0.0
-		for _, r := range runs {
-			var ep, sec, acc []float64
-			for _, e := range r.epochs {
-				ep, sec, acc = append(ep, float64(e.epoch)), append(sec, e.elapsed.Seconds()), append(acc, 100*e.testAcc)
-				lo = math.Min(lo, 100*e.testAcc)
-				maxEpoch, maxTime = math.Max(maxEpoch, float64(e.epoch)), math.Max(maxTime, e.elapsed.Seconds())
-			}
-			label := fmt.Sprintf("%s: best %.2f %%", r.name, 100*r.best().testAcc)
-			epochSeries = append(epochSeries, plots.Series{Name: label, X: ep, Y: acc})
-			timeSeries = append(timeSeries, plots.Series{Name: label, X: sec, Y: acc})
-		}
-		goal := func(xmin, xmax float64) plots.Series {
-			return plots.Series{Name: "97 %", X: []float64{xmin, xmax}, Y: []float64{100 * target, 100 * target}}
-		}
-		if err := plots.AddLines(byEpoch, append(epochSeries, goal(1, maxEpoch))...); err != nil {
-			return err
-		}
-		if err := plots.AddLines(byTime, append(timeSeries, goal(0, maxTime))...); err != nil {
-			return err
-		}
-		for _, p := range []*plot.Plot{byEpoch, byTime} {
-			p.Y.Min, p.Y.Max = math.Max(0, math.Min(lo, 80)), 100
-			p.Legend.Top, p.Legend.Left = false, false // bottom right, below the curves' plateau
-			if zoom == 1 {
-				p.Y.Min = 90
-				p.Legend = plot.NewLegend() // the upper row's legend serves both
-			}
-		}
-		if zoom == 1 {
-			for i, r := range runs {
-				clr := plots.Palette[i%len(plots.Palette)]
-				type mark struct {
-					e     epochScore
-					shape draw.GlyphDrawer
-				}
-				var marks []mark
-				if len(r.epochs) > 0 {
-					marks = append(marks, mark{r.best(), draw.CircleGlyph{}})
-				}
-				if e, ok := r.reached(target); ok {
-					marks = append(marks, mark{e, draw.RingGlyph{}})
-				}
-				for _, m := range marks {
-					for k, pt := range []plotter.XY{{X: float64(m.e.epoch), Y: 100 * m.e.testAcc}, {X: m.e.elapsed.Seconds(), Y: 100 * m.e.testAcc}} {
-						sc, err := plotter.NewScatter(plotter.XYs{pt})
-						if err != nil {
-							return err
-						}
-						sc.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(4), Shape: m.shape}
-						if _, ring := m.shape.(draw.RingGlyph); ring {
-							sc.GlyphStyle.Radius = vg.Points(7) // around the dot when the first is the best
-						}
-						[]*plot.Plot{byEpoch, byTime}[k].Add(sc)
-					}
-				}
-			}
-		}
-		rowsOf[zoom] = [2]*plot.Plot{byEpoch, byTime}
-	}
-	img := vgimg.New(13*vg.Inch, 9*vg.Inch)
-	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: vg.Points(20), PadY: vg.Points(15), PadTop: vg.Points(5), PadBottom: vg.Points(5), PadLeft: vg.Points(5), PadRight: vg.Points(10)}
-	grid := [][]*plot.Plot{rowsOf[0][:], rowsOf[1][:]}
-	canvases := plot.Align(grid, tiles, draw.New(img))
-	for r := range grid {
-		for c, p := range grid[r] {
-			p.Draw(canvases[r][c])
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
