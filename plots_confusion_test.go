@@ -1,0 +1,145 @@
+package golem
+
+import (
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestConfusionMatrix: exact counts, rows by true class and columns by
+// predicted class.
+func TestConfusionMatrix(t *testing.T) {
+	actual := []int{0, 0, 0, 1, 1, 2, 2, 2, 2}
+	predicted := []int{0, 1, 0, 1, 1, 2, 0, 2, 1}
+	c, err := ConfusionMatrix(actual, predicted, 4)
+	require.NoError(t, err)
+	assert.Equal(t, [][]int{
+		{2, 1, 0, 0},
+		{0, 2, 0, 0},
+		{1, 1, 2, 0},
+		{0, 0, 0, 0},
+	}, c)
+	c[0] = append(c[0], 99) // rows are capped: growing one leaves the next intact
+	assert.Equal(t, []int{0, 2, 0, 0}, c[1])
+
+	c, err = ConfusionMatrix(nil, nil, 2)
+	require.NoError(t, err)
+	assert.Equal(t, [][]int{{0, 0}, {0, 0}}, c)
+}
+
+// TestConfusionMatrixErrors: bad input is an error naming the problem, not
+// a panic.
+func TestConfusionMatrixErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		actual, predicted []int
+		classes           int
+		want              string
+	}{
+		{"length mismatch", []int{0, 1}, []int{0}, 2, "2 actual labels but 1 predicted"},
+		{"actual too large", []int{0, 3}, []int{0, 1}, 3, "actual[1] = 3"},
+		{"actual negative", []int{-1}, []int{0}, 3, "actual[0] = -1"},
+		{"predicted too large", []int{0, 1}, []int{2, 1}, 2, "predicted[0] = 2"},
+		{"no classes", []int{0}, []int{0}, 0, "0 classes"},
+	} {
+		_, err := ConfusionMatrix(tc.actual, tc.predicted, tc.classes)
+		if assert.Error(t, err, tc.name) {
+			assert.Contains(t, err.Error(), tc.want, tc.name)
+		}
+	}
+}
+
+// TestPlotConfusion: the file is a PNG of the documented size, for 3 and
+// 10 classes, in a directory that did not exist; bad input writes nothing.
+func TestPlotConfusion(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		classes []string
+		side    int // pixels
+	}{
+		{[]string{"setosa", "versicolor", "virginica"}, 576},
+		{[]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, 672},
+		{[]string{"a rather long class name", "another long class name"}, 576},
+	} {
+		k := len(tc.classes)
+		var actual, predicted []int
+		for i := 0; i < 5*k; i++ {
+			actual = append(actual, i%k)
+			p := i % k
+			if i%7 == 0 {
+				p = (p + 1) % k
+			}
+			if p == k-1 && k > 2 { // a class never predicted: precision n/a
+				p = 0
+			}
+			predicted = append(predicted, p)
+		}
+		path := filepath.Join(dir, "sub", "confusion.png")
+		require.NoError(t, PlotConfusion(path, actual, predicted, tc.classes))
+		if k == 10 {
+			keep(t, path)
+		}
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		img, err := png.Decode(f)
+		f.Close()
+		require.NoError(t, err)
+		assert.Equal(t, tc.side, img.Bounds().Dx(), "%d classes", k)
+		assert.Equal(t, tc.side, img.Bounds().Dy(), "%d classes", k)
+		require.NoError(t, os.Remove(path))
+	}
+
+	bad := filepath.Join(dir, "bad.png")
+	classes := []string{"a", "b"}
+	for name, err := range map[string]error{
+		"out of range": PlotConfusion(bad, []int{0, 2}, []int{0, 1}, classes),
+		"mismatch":     PlotConfusion(bad, []int{0, 1}, []int{0}, classes),
+		"empty":        PlotConfusion(bad, nil, nil, classes),
+		"no classes":   PlotConfusion(bad, []int{0}, []int{0}, nil),
+	} {
+		assert.Error(t, err, name)
+	}
+	err := PlotConfusion(bad, []int{0, 1}, []int{0, 1}, []string{strings.Repeat("long name ", 30), "b"})
+	if assert.Error(t, err) {
+		assert.Contains(t, err.Error(), "shorten")
+	}
+	assert.NoFileExists(t, bad)
+}
+
+// TestConfusionCellColor: empty cells are white, a single error of 45 is
+// visibly red, a full diagonal cell is the full green with white text.
+func TestConfusionCellColor(t *testing.T) {
+	white := color.RGBA{R: 255, G: 255, B: 255, A: 255}
+	c, dark := cellColor(0, 45, false)
+	assert.Equal(t, white, c)
+	assert.False(t, dark)
+	c, _ = cellColor(0, 45, true)
+	assert.Equal(t, white, c)
+	c, dark = cellColor(1, 45, false)
+	assert.False(t, dark)
+	assert.Greater(t, int(c.R), int(c.G)+20, "red")
+	assert.Less(t, int(c.G), 235, "one error in 45 must be tinted")
+	assert.Less(t, int(c.B), 235)
+	c, dark = cellColor(45, 45, true)
+	assert.Equal(t, confusionRight, c)
+	assert.True(t, dark)
+	_, dark = cellColor(1, 45, true)
+	assert.False(t, dark)
+}
+
+// keep copies path to $GOLEM_KEEP_PLOTS, when set, for a look by eye.
+func keep(t *testing.T, path string) {
+	dir := os.Getenv("GOLEM_KEEP_PLOTS")
+	if dir == "" {
+		return
+	}
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o644))
+}
