@@ -136,6 +136,15 @@ func NewScope(ps *Params, prefix string) *Scope { return &Scope{params: ps, pref
 // Name is the scope's prefix, which is the owning layer's name.
 func (s *Scope) Name() string { return s.prefix }
 
+// Sub is a scope for a layer built inside this one (a composite layer's
+// parts): it declares prefix/name/....
+func (s *Scope) Sub(name string) *Scope {
+	if s.prefix == "" {
+		return &Scope{params: s.params, prefix: name}
+	}
+	return &Scope{params: s.params, prefix: s.prefix + "/" + name}
+}
+
 // Param declares prefix/name. fanIn and fanOut feed variance-scaling
 // initializers; pass 0 where they do not apply.
 func (s *Scope) Param(name string, shape []int, init Initializer, fanIn, fanOut int) (*Param, error) {

@@ -99,3 +99,14 @@ func (l *actLayer) Build(_ *graph.Scope, in Shape) (Shape, error) {
 }
 
 func (l *actLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) { return l.act.Apply(b, x) }
+
+// ActivationNamed returns the built-in activation of the given name
+// ("linear", "tanh", "sigmoid", "relu", "softplus", "softmax").
+func ActivationNamed(name string) (Activation, bool) {
+	for _, a := range []Activation{Linear, Tanh, Sigmoid, ReLU, Softplus, Softmax} {
+		if a.name == name {
+			return a, true
+		}
+	}
+	return Activation{}, false
+}

@@ -1,0 +1,168 @@
+package timeseries
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"golem"
+	"golem/losses"
+	"golem/optim"
+)
+
+// narendra simulates y(t) = y(t−1)·y(t−2)·(y(t−1)+2.5)/(1+y(t−1)²+y(t−2)²)
+// + u(t−1), driven by a seeded random input held for a few steps.
+func narendra(n int, seed uint64) (u, y *mat.Dense) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	u, y = mat.NewDense(n, 1, nil), mat.NewDense(n, 1, nil)
+	v := 0.0
+	for t := 0; t < n; t++ {
+		if t%3 == 0 {
+			v = 4*rng.Float64() - 2
+		}
+		u.Set(t, 0, v)
+		if t >= 2 {
+			y1, y2 := y.At(t-1, 0), y.At(t-2, 0)
+			y.Set(t, 0, y1*y2*(y1+2.5)/(1+y1*y1+y2*y2)+u.At(t-1, 0))
+		}
+	}
+	return u, y
+}
+
+func rmse(e *mat.Dense) float64 {
+	r, c := e.Dims()
+	s := 0.0
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			s += e.At(i, j) * e.At(i, j)
+		}
+	}
+	return math.Sqrt(s / float64(r*c))
+}
+
+func TestNARXOpenAndClosedLoop(t *testing.T) {
+	u, y := narendra(400, 1)
+	ut, yt := narendra(200, 2)
+	net := NARX([]int{1, 2}, []int{1, 2}, 8)
+	require.NoError(t, net.Compile(1, 1, losses.MSE(), optim.LM(optim.LMConfig{}), golem.WithSeed(2)))
+	_, err := net.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 100})
+	require.NoError(t, err)
+	open, err := net.Predict(ut, yt)
+	require.NoError(t, err)
+	t.Logf("open loop one-step RMSE %.4g", rmse(open.Errors))
+	assert.Less(t, rmse(open.Errors), 0.1)
+	assert.Equal(t, 2, open.Times[0])
+
+	closed, err := net.Close(20)
+	require.NoError(t, err)
+	before, err := closed.Predict(ut, yt)
+	require.NoError(t, err)
+	t.Logf("closed loop RMSE %.4g (of %d steps)", rmse(before.Errors), len(before.Times))
+	require.NoError(t, closed.Compile(1, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	h, err := closed.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 20})
+	require.NoError(t, err)
+	t.Logf("closed-loop training loss %v, stop %v", h.Loss, h.Stop)
+	assert.Less(t, h.Loss[len(h.Loss)-1], h.Loss[0])
+	after, err := closed.Predict(ut, yt)
+	require.NoError(t, err)
+	t.Logf("closed loop after closed-loop training RMSE %.4g", rmse(after.Errors))
+	assert.Less(t, rmse(after.Errors), 0.5)
+
+	// The closed-loop Jacobian through the recurrence against finite
+	// differences.
+	su, sy, err := closed.scaled(u, y, false)
+	require.NoError(t, err)
+	x, yy := closed.segments(su, sy, 20, []int{2, 30, 80})
+	c, err := closed.loop.CheckJacobian(context.Background(), x, yy)
+	require.NoError(t, err)
+	assert.Less(t, c.MaxRelError, 1e-6, c.String())
+	assert.Empty(t, golem.SlowRoutes(c.Routes))
+
+	// Forecast continues from the states of the last series seen.
+	f, err := closed.Forecast(ut.Slice(0, 5, 0, 1), 5)
+	require.NoError(t, err)
+	assert.Equal(t, 5, f.RawMatrix().Rows)
+}
+
+func TestNARAndLayerRecurrent(t *testing.T) {
+	n := 300
+	y := mat.NewDense(n, 1, nil)
+	u := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		y.Set(i, 0, math.Sin(0.3*float64(i))+0.5*math.Sin(0.11*float64(i)))
+		u.Set(i, 0, math.Sin(0.2*float64(i)))
+	}
+	nar := NAR([]int{1, 2, 3}, 6)
+	require.NoError(t, nar.Compile(0, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	_, err := nar.Fit(context.Background(), nil, y, golem.FitConfig{Epochs: 50})
+	require.NoError(t, err)
+	r, err := nar.Predict(nil, y)
+	require.NoError(t, err)
+	assert.Less(t, rmse(r.Errors), 1e-2)
+
+	// A layer-recurrent net learns y(t) = u(t)·u(t−3)-ish memory.
+	yl := mat.NewDense(n, 1, nil)
+	for i := 3; i < n; i++ {
+		yl.Set(i, 0, 0.5*u.At(i, 0)+0.4*u.At(i-3, 0))
+	}
+	lr := LayerRecurrent([]int{0}, []int{1, 2}, 5)
+	require.NoError(t, lr.Compile(1, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	_, err = lr.Fit(context.Background(), u.Slice(0, 100, 0, 1), yl.Slice(0, 100, 0, 1), golem.FitConfig{Epochs: 30})
+	require.NoError(t, err)
+	rl, err := lr.Predict(u.Slice(0, 100, 0, 1), yl.Slice(0, 100, 0, 1))
+	require.NoError(t, err)
+	t.Logf("layrec RMSE %.4g", rmse(rl.Errors))
+	assert.Less(t, rmse(rl.Errors), 0.05)
+}
+
+// An open-loop net converted to closed loop saves and loads with its
+// weights, scaling and delay states: the loaded net forecasts the same
+// bits, and trains on.
+func TestClosedLoopSaveLoad(t *testing.T) {
+	u, y := narendra(200, 3)
+	net := NARX([]int{1, 2}, []int{1, 2}, 5)
+	require.NoError(t, net.Compile(1, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	_, err := net.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 10})
+	require.NoError(t, err)
+	closed, err := net.Close(10)
+	require.NoError(t, err)
+	future, _ := narendra(8, 4)
+	want, err := closed.Forecast(future, 8)
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	require.NoError(t, closed.Save(&buf))
+	loaded, err := Load(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.True(t, loaded.Closed())
+	got, err := loaded.Forecast(future, 8)
+	require.NoError(t, err)
+	assert.True(t, mat.Equal(want, got), "the same forecast from the loaded delay states")
+	assert.Equal(t, closed.lastY.RawMatrix().Data, loaded.lastY.RawMatrix().Data)
+
+	pw, err := closed.Predict(u, y)
+	require.NoError(t, err)
+	pg, err := loaded.Predict(u, y)
+	require.NoError(t, err)
+	assert.True(t, mat.Equal(pw.Outputs, pg.Outputs))
+
+	// It trains on in closed loop from the loaded weights.
+	require.NoError(t, loaded.Compile(1, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	h, err := loaded.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 3})
+	require.NoError(t, err)
+	assert.Len(t, h.Loss, 3)
+
+	// A damaged file is refused.
+	bad := append([]byte(nil), buf.Bytes()...)
+	bad[len(bad)-10] ^= 0xff
+	_, err = Load(bytes.NewReader(bad))
+	require.Error(t, err)
+	_, err = Load(bytes.NewReader([]byte("nonsense")))
+	require.Error(t, err)
+}
