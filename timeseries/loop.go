@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
 
 	"golem"
 	"golem/graph"
