@@ -166,3 +166,68 @@ func TestClosedLoopSaveLoad(t *testing.T) {
 	_, err = Load(bytes.NewReader([]byte("nonsense")))
 	require.Error(t, err)
 }
+
+func TestTimeDelayNet(t *testing.T) {
+	n := 200
+	rng := rand.New(rand.NewPCG(5, 5))
+	u, y := mat.NewDense(n, 2, nil), mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		u.Set(i, 0, 2*rng.Float64()-1)
+		u.Set(i, 1, 2*rng.Float64()-1)
+		if i >= 1 {
+			y.Set(i, 0, math.Tanh(u.At(i, 0)+0.5*u.At(i-1, 1)))
+		}
+	}
+	td := TimeDelay([]int{0, 1}, 4)
+	require.NoError(t, td.Compile(2, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	_, err := td.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 50})
+	require.NoError(t, err)
+	r, err := td.Predict(u, y)
+	require.NoError(t, err)
+	assert.Less(t, rmse(r.Errors), 1e-3)
+	assert.Equal(t, 1, r.Times[0])
+	// Closing a net without feedback changes nothing.
+	c, err := td.Close(0)
+	require.NoError(t, err)
+	rc, err := c.Predict(u, y)
+	require.NoError(t, err)
+	assert.True(t, mat.EqualApprox(r.Outputs, rc.Outputs, 1e-12))
+}
+
+func TestNetErrors(t *testing.T) {
+	lm := func() optim.Optimizer { return optim.LM(optim.LMConfig{}) }
+	for _, tc := range []struct {
+		name string
+		net  *Net
+		in   int
+		want string
+	}{
+		{"feedback delay 0", NARX([]int{1}, []int{0}), 1, "≥ 1"},
+		{"duplicate delay", NAR([]int{1, 1}), 0, "twice"},
+		{"NARX without feedback", NARX([]int{1}, nil), 1, "feedback delays"},
+		{"NAR with inputs", NAR([]int{1}), 1, "no exogenous input"},
+		{"time delay without inputs", TimeDelay([]int{1}), 0, "needs input channels"},
+		{"hidden size", NAR([]int{1}, 0), 0, "positive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.net.Compile(tc.in, 1, losses.MSE(), lm())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	net := NARX([]int{1, 2}, []int{1, 2}, 3)
+	require.NoError(t, net.Compile(1, 1, losses.MSE(), lm()))
+	u, y := narendra(20, 1)
+	_, err := net.Fit(context.Background(), u.Slice(0, 10, 0, 1), y, golem.FitConfig{Epochs: 1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "u has 10 steps, y has 20")
+	bad := mat.DenseCopyOf(y)
+	bad.Set(7, 0, math.NaN())
+	_, err = net.Fit(context.Background(), u, bad, golem.FitConfig{Epochs: 1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "step 7")
+	_, err = net.Forecast(nil, 3)
+	require.Error(t, err)
+	_, err = net.Fit(context.Background(), u.Slice(0, 2, 0, 1), y.Slice(0, 2, 0, 1), golem.FitConfig{Epochs: 1})
+	require.Error(t, err)
+}
