@@ -65,8 +65,8 @@ func TestLoadIncomeConsumption(t *testing.T) {
 	assert.Equal(t, [2]int{202, 1}, [2]int{r, c})
 	r, c = y.Dims()
 	require.Equal(t, [2]int{202, 1}, [2]int{r, c})
-	assert.InDelta(t, 100*math.Log(1919.7/1886.9), u.At(0, 0), 1e-12)    // 1959Q2 income
-	assert.InDelta(t, 100*math.Log(1733.7/1707.4), y.At(0, 0), 1e-12)    // 1959Q2 consumption
+	assert.InDelta(t, 100*math.Log(1919.7/1886.9), u.At(0, 0), 1e-12)     // 1959Q2 income
+	assert.InDelta(t, 100*math.Log(1733.7/1707.4), y.At(0, 0), 1e-12)     // 1959Q2 consumption
 	assert.InDelta(t, 100*math.Log(10040.6/10077.5), u.At(201, 0), 1e-12) // 2009Q3 income
 	assert.InDelta(t, 100*math.Log(9256.0/9189.0), y.At(201, 0), 1e-12)   // 2009Q3 consumption
 	corr := stat.Correlation(mat.Col(nil, 0, u), mat.Col(nil, 0, y), nil)
