@@ -63,7 +63,7 @@ func TestPlotResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if d := os.Getenv("TS_PLOT_DIR"); d != "" {
+	if d := os.Getenv("TS_PLOT_DIR"); d != "" { // to look at the plots: TS_PLOT_DIR=/tmp/plots go test -run Plot
 		dir = d
 	}
 	path := filepath.Join(dir, "sub", "response.png")
