@@ -18,8 +18,8 @@ import (
 // normalized; it is the approximate 95 % limit (1.96 rounded to 2) of the
 // sample autocorrelation of white noise, whose standard deviation is 1/√N.
 // Two differences from MATLAB: its plot is not normalized (its lag 0 is the
-// mean squared error), and it does not remove the mean as far as we know;
-// for errors with mean 0 the two agree up to the scale.
+// mean squared error), and whether it removes the mean first we could not
+// confirm; for errors with mean 0 the two agree up to that scale.
 //
 // It fails on an empty or constant e, a NaN or Inf in e, and a maxLag
 // outside 0, ..., N−1.
