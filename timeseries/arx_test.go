@@ -185,6 +185,9 @@ func TestARXFIRForecast(t *testing.T) {
 	if d := maxAbsDiff(f, y.Slice(1, 20, 0, 1)); d > 1e-10 {
 		t.Errorf("FIR forecast off by %.3g", d)
 	}
+	if _, err := a.Forecast(u.Slice(1, 20, 0, 1), u.Slice(0, 1, 0, 1), y.Slice(0, 1, 0, 1)); err == nil || !strings.Contains(err.Error(), "feedbackStates given, but the model uses none") {
+		t.Errorf("feedback states for a model without feedback: %v", err)
+	}
 }
 
 func TestFitARXErrors(t *testing.T) {
@@ -225,6 +228,8 @@ func TestARXForecastErrors(t *testing.T) {
 	h := u.Slice(2, 10, 0, 2)
 	nan := mat.DenseCopyOf(ys)
 	nan.Set(0, 1, math.NaN())
+	nanU := mat.DenseCopyOf(h)
+	nanU.Set(5, 0, math.NaN())
 	for _, c := range []struct {
 		name      string
 		u, is, fs mat.Matrix
@@ -237,6 +242,7 @@ func TestARXForecastErrors(t *testing.T) {
 		{"input states rows", h, u.Slice(0, 3, 0, 2), ys, "inputStates is 3×2, want 2×2"},
 		{"feedback states cols", h, us, y.Slice(0, 2, 0, 1), "feedbackStates is 2×1, want 2×2"},
 		{"NaN states", h, us, nan, "feedbackStates has NaN at row 0, column 1"},
+		{"NaN u", nanU, us, ys, "u has NaN at row 5, column 0"},
 	} {
 		if _, err := a.Forecast(c.u, c.is, c.fs); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
