@@ -88,8 +88,8 @@ func readNumericCSV(name string, data []byte, want []string) ([]string, *mat.Den
 	return header, mat.NewDense(rows, len(header), vals), nil
 }
 
-// column returns column j of m as a fresh rows×1 matrix.
-func column(m *mat.Dense, j int) *mat.Dense {
+// copyColumn returns column j of m as a fresh rows×1 matrix.
+func copyColumn(m *mat.Dense, j int) *mat.Dense {
 	r, _ := m.Dims()
 	out := mat.NewDense(r, 1, nil)
 	out.Copy(m.ColView(j))
@@ -125,7 +125,7 @@ func parseSunspots(data []byte) (years, activity *mat.Dense, err error) {
 			return nil, nil, fmt.Errorf("%s: year %d has sunspot number %v, want ≥ 0", name, sunspotsFirstYear+t, a)
 		}
 	}
-	return column(m, 0), column(m, 1), nil
+	return copyColumn(m, 0), copyColumn(m, 1), nil
 }
 
 // macrodataColumns is the header of data/macrodata.csv.

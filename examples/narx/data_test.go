@@ -126,6 +126,11 @@ func TestSimulateDeterministic(t *testing.T) {
 	assert.Equal(t, -1.284353497582428, u1.At(1, 0))
 	assert.Equal(t, 0.0091355657451795812, y1.At(0, 0))
 	assert.Equal(t, -0.41843272177292951, y1.At(1, 0))
+	// The end of a longer run, which has gone through the plant's nonlinearity
+	// about 3000 times (values printed by this code on 2026-12-02).
+	u4, y4 := simulate(3000, 1, 0.05)
+	assert.Equal(t, 0.11818027820107435, u4.At(2999, 0))
+	assert.Equal(t, 0.13101235945340559, y4.At(2999, 0))
 	u3, y3 := simulate(500, 2, 0.05)
 	assert.False(t, mat.Equal(u1, u3))
 	assert.False(t, mat.Equal(y1, y3))
@@ -174,6 +179,15 @@ func TestSimulateDynamics(t *testing.T) {
 	assert.InDelta(t, 0, stat.Correlation(e[1:], e[:n-1], nil), 0.05)
 	assert.Less(t, mat.Max(y0), 7.0)
 	assert.Greater(t, mat.Min(y0), -4.5)
+}
+
+// TestPlantStep checks the plant equation at points worked out by hand.
+func TestPlantStep(t *testing.T) {
+	// 1·2·3.5/(1+1+4) + 0.5 = 7/6 + 1/2
+	assert.InDelta(t, 7.0/6+0.5, plantStep(1, 2, 0.5), 1e-15)
+	// (−1)·1·1.5/(1+1+1) − 2 = −0.5 − 2
+	assert.InDelta(t, -2.5, plantStep(-1, 1, -2), 1e-15)
+	assert.Equal(t, 0.3, plantStep(0, 5, 0.3))
 }
 
 // TestPlantTestInput checks the sinusoid of period 25 and that the plant's
