@@ -231,3 +231,28 @@ func TestNetErrors(t *testing.T) {
 	_, err = net.Fit(context.Background(), u.Slice(0, 2, 0, 1), y.Slice(0, 2, 0, 1), golem.FitConfig{Epochs: 1})
 	require.Error(t, err)
 }
+
+// A layer-recurrent net saves and loads with its unrolled length.
+func TestLayerRecurrentSaveLoad(t *testing.T) {
+	n := 60
+	u, y := mat.NewDense(n, 1, nil), mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		u.Set(i, 0, math.Sin(0.4*float64(i)))
+		if i >= 2 {
+			y.Set(i, 0, 0.5*u.At(i-2, 0))
+		}
+	}
+	lr := LayerRecurrent([]int{0}, []int{1}, 3)
+	require.NoError(t, lr.Compile(1, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	_, err := lr.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 5})
+	require.NoError(t, err)
+	want, err := lr.Predict(u, y)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, lr.Save(&buf))
+	back, err := Load(&buf)
+	require.NoError(t, err)
+	got, err := back.Predict(u, y)
+	require.NoError(t, err)
+	assert.True(t, mat.Equal(want.Outputs, got.Outputs))
+}
