@@ -179,7 +179,8 @@ func (c *Config) validate() error {
 //
 // Its layers are golem layers (Dense), so every optimizer trains it.
 // Series are matrices with time along rows: u is T × m (nil for NAR), y
-// is T × k.
+// is T × k. A Net is not safe for concurrent use (Predict records the
+// delay states it ends on).
 type Net struct {
 	cfg    Config
 	err    error // a configuration error, reported by Compile
@@ -374,11 +375,17 @@ func (n *Net) Fit(ctx context.Context, u, y mat.Matrix, cfg golem.FitConfig) (*g
 	if n.loss == nil {
 		return nil, golem.ErrNotCompiled
 	}
+	oldU, oldY := n.scaleU, n.scaleY
 	su, sy, err := n.scaled(u, y, true)
 	if err != nil {
 		return nil, err
 	}
 	var h *golem.History
+	defer func() {
+		if err != nil && h == nil { // a rejected Fit (nothing trained) leaves the scaling it found
+			n.scaleU, n.scaleY = oldU, oldY
+		}
+	}()
 	if n.closed || n.cfg.Kind == KindLayerRecurrent {
 		h, err = n.fitLoop(ctx, su, sy, cfg)
 	} else {

@@ -256,3 +256,76 @@ func TestLayerRecurrentSaveLoad(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, mat.Equal(want.Outputs, got.Outputs))
 }
+
+// Adam trains a NARX net too, in open and in closed loop (the gradient of
+// the unrolled network), and a rejected Fit changes nothing: not the
+// weights, not the scaling the first Fit fits.
+func TestNARXWithAdamAndRejectedFit(t *testing.T) {
+	u, y := narendra(300, 6)
+	net := NARX([]int{1, 2}, []int{1, 2}, 6)
+	require.NoError(t, net.Compile(1, 1, losses.MSE(), optim.Adam(optim.AdamConfig{LearningRate: 0.01})))
+
+	short := y.Slice(0, 2, 0, 1)
+	_, err := net.Fit(context.Background(), u.Slice(0, 2, 0, 1), short, golem.FitConfig{Epochs: 1})
+	require.Error(t, err)
+	assert.Nil(t, net.scaleY, "a rejected first Fit fits no scaling")
+	before := append([]float64(nil), net.weights()...)
+	_, err = net.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 1, BatchSize: -5})
+	require.Error(t, err)
+	assert.Equal(t, before, net.weights())
+	assert.Nil(t, net.scaleY)
+
+	h, err := net.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 200, BatchSize: 32})
+	require.NoError(t, err)
+	assert.Less(t, h.Loss[len(h.Loss)-1], h.Loss[0]/10)
+	closed, err := net.Close(10)
+	require.NoError(t, err)
+	require.NoError(t, closed.Compile(1, 1, losses.MSE(), optim.Adam(optim.AdamConfig{LearningRate: 0.003})))
+	hc, err := closed.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 30, BatchSize: 8})
+	require.NoError(t, err)
+	assert.Less(t, hc.Loss[len(hc.Loss)-1], hc.Loss[0])
+	// The trained weights reach the one-step network closed-loop
+	// prediction uses.
+	assert.Equal(t, closed.loop.Params().Theta(), closed.cell.Params().Theta())
+}
+
+// Several input and target channels, open and closed loop, with the
+// closed-loop Jacobian checked.
+func TestNARXSeveralChannels(t *testing.T) {
+	n := 300
+	rng := rand.New(rand.NewPCG(8, 8))
+	u, y := mat.NewDense(n, 2, nil), mat.NewDense(n, 2, nil)
+	for i := 0; i < n; i++ {
+		u.Set(i, 0, 2*rng.Float64()-1)
+		u.Set(i, 1, math.Sin(0.1*float64(i)))
+		if i >= 2 {
+			y.Set(i, 0, 0.5*y.At(i-1, 0)+0.3*math.Tanh(y.At(i-2, 1))+u.At(i-1, 0))
+			y.Set(i, 1, 0.4*y.At(i-1, 1)+0.5*u.At(i-2, 1)*u.At(i-1, 0))
+		}
+	}
+	net := NARX([]int{1, 2}, []int{1, 2}, 8)
+	require.NoError(t, net.Compile(2, 2, losses.MSE(), optim.LM(optim.LMConfig{})))
+	_, err := net.Fit(context.Background(), u, y, golem.FitConfig{Epochs: 100})
+	require.NoError(t, err)
+	r, err := net.Predict(u, y)
+	require.NoError(t, err)
+	assert.Equal(t, 2, r.Outputs.RawMatrix().Cols)
+	assert.Less(t, rmse(r.Errors), 0.05)
+	closed, err := net.Close(6)
+	require.NoError(t, err)
+	sim, err := closed.Predict(u, y)
+	require.NoError(t, err)
+	assert.Less(t, rmse(sim.Errors), 0.2)
+	require.NoError(t, closed.Compile(2, 2, losses.MSE(), optim.LM(optim.LMConfig{})))
+	su, sy, err := closed.scaled(u, y, false)
+	require.NoError(t, err)
+	_, err = closed.loopModel(6)
+	require.NoError(t, err)
+	x, yy := closed.segments(su, sy, 6, []int{2, 50, 100, 200})
+	c, err := closed.loop.CheckJacobian(context.Background(), x, yy)
+	require.NoError(t, err)
+	assert.Less(t, c.MaxRelError, 1e-6, c.String())
+	f, err := closed.Forecast(u.Slice(0, 4, 0, 2), 4)
+	require.NoError(t, err)
+	assert.Equal(t, 4, f.RawMatrix().Rows)
+}
