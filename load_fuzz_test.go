@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"golem/layers"
+	"golem/losses"
+	"golem/optim"
 )
 
 var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/fuzz/FuzzLoad from testdata/models")
@@ -116,6 +120,21 @@ func fuzzCorpus(t *testing.T) map[string][]byte {
 			add("v1_scaled_zero_scale", edit(t, v1, `"scale":[0.05091943914144003]`, `"scale":[0]`), 2*i)
 		}
 	}
+	// Files with the newer header sections: a model with state
+	// (BatchNormalization's moving statistics) and a functional model's
+	// graph, loaded into the tanh model (which must refuse them cleanly).
+	bn := NewSequential(layers.BatchNormalization(), layers.Dense(1))
+	if err := bn.Compile(Input(1), losses.MSE(), optim.Adam(optim.AdamConfig{}), WithSeed(3)); err != nil {
+		t.Fatal(err)
+	}
+	copy(bn.Params().StateValues(), []float64{0.25, 1.5})
+	add("v2_batchnorm_state", saved(t, bn), 0)
+	in := NewInput(1)
+	fn := NewModel([]*Node{in}, Call(layers.Dense(2, layers.Tanh), in), Call(layers.Dense(1), in))
+	if err := fn.Compile(nil, PerOutput(OutputLoss{Loss: losses.MSE()}, OutputLoss{Loss: losses.MSE()}), optim.LM(optim.LMConfig{}), WithSeed(3)); err != nil {
+		t.Fatal(err)
+	}
+	add("v2_functional_graph", saved(t, fn), 1)
 	return corpus
 }
 

@@ -174,6 +174,7 @@ func allocated(f func()) uint64 {
 // observedState is everything a failed Load must leave as it was.
 type observedState struct {
 	theta             []uint64
+	state             []uint64 // the layers' non-trainable state
 	params            *graph.Params
 	input, output     layers.Shape
 	names             []string
@@ -192,6 +193,9 @@ func stateOf(m *Sequential) observedState {
 	if m.params != nil {
 		for _, v := range m.params.Theta() {
 			s.theta = append(s.theta, math.Float64bits(v))
+		}
+		for _, v := range m.params.StateValues() {
+			s.state = append(s.state, math.Float64bits(v))
 		}
 	}
 	copyScaler := func(p *scaler) scaler {
