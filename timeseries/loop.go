@@ -365,14 +365,19 @@ func (n *Net) predictLoop(su, sy *mat.Dense) (*mat.Dense, []int, error) {
 	if L < 1 {
 		return nil, nil, fmt.Errorf("timeseries: the series has %d steps; delays up to %d need at least %d", T, D, D+1)
 	}
-	var m *golem.Model
-	if n.loop != nil && n.loopLen == L {
-		m = n.loop
-	} else {
-		// A model for this length, sharing nothing but a copy of θ.
-		m = golem.NewSequential(&loopLayer{net: n, L: L})
-		if err := m.Compile(golem.Input(n.sampleSize(L)), losses.MSE(), optim.LM(optim.LMConfig{}), golem.ScaleInputs(golem.NoScaling)); err != nil {
-			return nil, nil, err
+	m := n.loop
+	if m == nil || n.loopLen != L {
+		// An unrolled model for this length, kept for the next series of
+		// the same length, given the net's current weights at every call.
+		if m = n.unrolled[L]; m == nil {
+			m = golem.NewSequential(&loopLayer{net: n, L: L})
+			if err := m.Compile(golem.Input(n.sampleSize(L)), losses.MSE(), optim.LM(optim.LMConfig{}), golem.ScaleInputs(golem.NoScaling)); err != nil {
+				return nil, nil, err
+			}
+			if n.unrolled == nil {
+				n.unrolled = map[int]*golem.Model{}
+			}
+			n.unrolled[L] = m
 		}
 		copy(m.Params().Theta(), n.weights())
 	}

@@ -198,6 +198,9 @@ type Net struct {
 	// every use of a layer-recurrent net), compiled per segment length.
 	loop    *golem.Model
 	loopLen int
+	// unrolled caches the prediction models of a layer-recurrent net, by
+	// length.
+	unrolled map[int]*golem.Model
 
 	loss  losses.Loss
 	opt   optim.Optimizer

@@ -329,3 +329,30 @@ func TestNARXSeveralChannels(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 4, f.RawMatrix().Rows)
 }
+
+// A layer-recurrent net predicts series of other lengths than it trained
+// on, with its current weights each time.
+func TestLayerRecurrentPredictsOtherLengths(t *testing.T) {
+	n := 80
+	u, y := mat.NewDense(n, 1, nil), mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		u.Set(i, 0, math.Sin(0.3*float64(i)))
+		if i >= 1 {
+			y.Set(i, 0, 0.7*u.At(i-1, 0))
+		}
+	}
+	lr := LayerRecurrent([]int{0}, []int{1}, 3)
+	require.NoError(t, lr.Compile(1, 1, losses.MSE(), optim.LM(optim.LMConfig{})))
+	_, err := lr.Fit(context.Background(), u.Slice(0, 60, 0, 1), y.Slice(0, 60, 0, 1), golem.FitConfig{Epochs: 2})
+	require.NoError(t, err)
+	first, err := lr.Predict(u, y) // 80 steps: another unrolled length
+	require.NoError(t, err)
+	again, err := lr.Predict(u, y)
+	require.NoError(t, err)
+	assert.True(t, mat.Equal(first.Outputs, again.Outputs))
+	_, err = lr.Fit(context.Background(), u.Slice(0, 60, 0, 1), y.Slice(0, 60, 0, 1), golem.FitConfig{Epochs: 20})
+	require.NoError(t, err)
+	later, err := lr.Predict(u, y)
+	require.NoError(t, err)
+	assert.Less(t, rmse(later.Errors), rmse(first.Errors), "the cached model sees the new weights")
+}
