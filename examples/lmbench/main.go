@@ -1,10 +1,18 @@
-// Command lmbench measures Levenberg–Marquardt iterations on the three
-// workloads of golem's speed targets, to compare with the trainlm-style
-// PyTorch reference in shared/peers/torch_lm.py on the same machine:
+// Command lmbench measures golem's Levenberg–Marquardt on the workloads of
+// its speed targets, to compare with the peer scripts in shared/peers on the
+// same machine (scipy_fit.py for the small fits, torch_lm.py for the
+// networks, gemm_bench.py for the kernels):
 //
-//	W1  sinfit: 1-10-1 tanh, N = 100
-//	W2  10-20-1 tanh on 353 × 10 standardized inputs (synthetic)
-//	W3  8-32-32-1 tanh, N = 10,000, y = Σⱼ sin(xⱼ·j/2) + x₁·x₂, x ~ U[-1,1]⁸
+//	tanh  the one-unit curve w2·tanh(w1·x+b1)+b2, 100 points, from (1, 1, 0, 0):
+//	      whole Compile + Fit with trainlm's defaults, median ms
+//	nist  the 19 shipped NIST StRD problems × 2 starts, whole fits with
+//	      optim.CurveFit: total seconds
+//	W1    sinfit: 1-10-1 tanh, N = 100
+//	W2    10-20-1 tanh on 353 × 10 standardized inputs (synthetic)
+//	W3    8-32-32-1 tanh, N = 10,000, y = Σⱼ sin(xⱼ·j/2) + x₁·x₂, x ~ U[-1,1]⁸
+//	P48   8-64-64-1 tanh (P = 4,801) on W3's data (about a minute)
+//	kern  the pure-Go kernels: Cholesky at n = 1,377 and 4,801, JᵀJ of a
+//	      10,000 × 1,377 and a 2,000 × 4,801 J, in GF/s
 //
 // For each it prints the median wall time of one LM iteration (linearize,
 // then solve and evaluate until a step is accepted), the mean (total time
@@ -14,6 +22,7 @@
 //
 //	go run ./examples/lmbench
 //	go run ./examples/lmbench -workloads w3 -w3-iters 10
+//	go run ./examples/lmbench -workloads tanh,nist,kern
 package main
 
 import (
@@ -38,17 +47,50 @@ import (
 )
 
 func main() {
-	workloads := flag.String("workloads", "w1,w2,w3", "comma-separated workloads to run")
+	workloads := flag.String("workloads", "tanh,nist,w1,w2,w3,p48,kern", "comma-separated workloads to run")
+	nistDir := flag.String("nist", "internal/nist/testdata", "directory of the NIST StRD .dat files")
 	w1Iters := flag.Int("w1-iters", 200, "LM iterations for W1")
 	w2Iters := flag.Int("w2-iters", 100, "LM iterations for W2")
 	w3Iters := flag.Int("w3-iters", 6, "LM iterations for W3")
 	flag.Parse()
 
 	fmt.Printf("golem lmbench: %s, %d CPUs, GOMAXPROCS %d\n\n", runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
-	fmt.Printf("%-4s %-28s %6s %6s %12s %12s %8s %12s  %s\n", "", "workload", "P", "iters", "median ms/it", "mean ms/it", "tries/it", "train MSE", "stop")
+	header := false
 	for _, w := range strings.Split(*workloads, ",") {
 		var b bench
 		switch strings.TrimSpace(w) {
+		case "tanh":
+			ms, iters, stop, err := tanhFits(21)
+			if err != nil {
+				log.Fatal(err)
+			}
+			fmt.Printf("tanh  one-unit curve, N=100: whole Compile + Fit %.2f ms (median of 21; %d LM iterations, stop %s)   [peer: scipy_fit.py's tanh fit]\n", ms, iters, stop)
+			continue
+		case "nist":
+			sec, bad, err := nistFits(*nistDir, 3)
+			if err != nil {
+				log.Fatal(err)
+			}
+			fmt.Printf("nist  19 NIST problems × 2 starts, whole fits: %.3f s in all (median of 3; below LRE 7: %v)   [peer: scipy_fit.py --variants lm_tight]\n", sec, bad)
+			continue
+		case "kern":
+			for _, k := range [][3]int{{1377, 10000, 1377}, {4801, 2000, 4801}} {
+				chol, gram, err := kernelRates(k[0], k[1], k[2], 3)
+				if err != nil {
+					log.Fatal(err)
+				}
+				fmt.Printf("kern  n=%d: Cholesky %.1f GF/s; JᵀJ of %d×%d: %.1f GF/s   [peer: gemm_bench.py]\n", k[0], chol, k[1], k[2], gram)
+			}
+			continue
+		case "p48":
+			b = p4800(2)
+		}
+		if !header {
+			fmt.Printf("%-4s %-28s %6s %6s %12s %12s %8s %12s  %s\n", "", "workload", "P", "iters", "median ms/it", "mean ms/it", "tries/it", "train MSE", "stop")
+			header = true
+		}
+		switch strings.TrimSpace(w) {
+		case "p48":
 		case "w1":
 			b = w1(*w1Iters)
 		case "w2":
@@ -56,7 +98,7 @@ func main() {
 		case "w3":
 			b = w3(*w3Iters)
 		default:
-			log.Fatalf("unknown workload %q (want w1, w2 or w3)", w)
+			log.Fatalf("unknown workload %q (want tanh, nist, w1, w2, w3, p48 or kern)", w)
 		}
 		r, err := b.run(context.Background())
 		if err != nil {
