@@ -222,7 +222,7 @@ func TestFunctionalModelErrors(t *testing.T) {
 		{"nil layer", NewModel([]*Node{a}, Call(nil, a)), losses.MSE(), nil, "nil layer"},
 		{"input without a shape", NewModel([]*Node{NewInput()}, Call(layers.Dense(1), a)), losses.MSE(), nil, "invalid shape"},
 		{"image output", NewModel([]*Node{img}, Call(layers.Conv2D(2, 3, 3), img)), losses.MSE(), nil, "must be a vector per sample"},
-		{"dense on an image", NewModel([]*Node{img}, Call(layers.Dense(1), img)), losses.MSE(), nil, "vector samples"},
+		{"dense on an image", NewModel([]*Node{img}, Call(layers.Dense(1), img)), losses.MSE(), nil, "must be a vector per sample, got (batch, 4, 4, 1)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.m.Compile(tc.in, tc.loss, lm())
@@ -361,4 +361,46 @@ func TestFunctionalBatchOfOne(t *testing.T) {
 	assert.Less(t, c.MaxRelError, 1e-6, c.String())
 	_, err = m.Fit(context.Background(), x, y, FitConfig{Epochs: 2})
 	require.NoError(t, err)
+}
+
+// Dense on samples of several axes maps every position's vector, as
+// Keras does, on the fast grouped-tap route.
+func TestDenseOnSequences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	x := randomMatrix(rng, 7, 3*2, -1, 1)
+	y := randomMatrix(rng, 7, 1, -1, 1)
+	d := layers.Dense(2, layers.Tanh)
+	m := NewSequential(d, layers.Flatten(), layers.Dense(1))
+	require.NoError(t, m.Compile(Input(3, 2), losses.MSE(), optim.LM(optim.LMConfig{})))
+	// The first layer's output is tanh(x_t·W + b) at each of the 3 steps.
+	probe := NewSequential(layers.Dense(2, layers.Tanh), layers.Flatten())
+	require.NoError(t, probe.Compile(Input(3, 2), losses.MSE(), optim.LM(optim.LMConfig{})))
+	copy(probe.Params().Theta(), m.Params().Theta()[:probe.Params().Len()])
+	got, err := probe.Predict(x)
+	require.NoError(t, err)
+	W, b := m.Params().View(d.W), m.Params().View(d.B)
+	for i := 0; i < 7; i++ {
+		for s := 0; s < 3; s++ {
+			for u := 0; u < 2; u++ {
+				z := b[u]
+				for f := 0; f < 2; f++ {
+					z += x.At(i, s*2+f) * W[f*2+u]
+				}
+				assert.InDelta(t, math.Tanh(z), got.At(i, s*2+u), 1e-14)
+			}
+		}
+	}
+	c, err := m.CheckJacobian(context.Background(), x, y)
+	require.NoError(t, err)
+	assert.Less(t, c.MaxRelError, 1e-6, c.String())
+	assert.Empty(t, SlowRoutes(c.Routes))
+
+	// After a recurrent layer's sequences, as in a sequence-to-sequence head.
+	s := NewSequential(layers.LSTM(3, layers.ReturnSequences()), layers.Dense(1), layers.Flatten())
+	require.NoError(t, s.Compile(Input(3, 2), losses.MSE(), optim.LM(optim.LMConfig{})))
+	y3 := randomMatrix(rng, 7, 3, -1, 1)
+	c, err = s.CheckJacobian(context.Background(), x, y3)
+	require.NoError(t, err)
+	assert.Less(t, c.MaxRelError, 1e-6, c.String())
+	assert.Empty(t, SlowRoutes(c.Routes))
 }

@@ -334,7 +334,7 @@ func TestCompileErrors(t *testing.T) {
 	}{
 		{"no layers", NewSequential(), Input(1), losses.MSE(), sgd, "no layers"},
 		{"zero units", NewSequential(layers.Dense(4), layers.Dense(0)), Input(1), losses.MSE(), sgd, "building layer dense_2 (Dense(0, linear)) on input (batch, 4)"},
-		{"image input to Dense", NewSequential(layers.Dense(4)), Input(2, 3), losses.MSE(), sgd, "dense_1 (Dense(4, linear)) on input (batch, 2, 3): Dense needs vector samples"},
+		{"image output of Dense", NewSequential(layers.Dense(4)), Input(2, 3), losses.MSE(), sgd, "the model's output must be a vector per sample, got (batch, 2, 4); end with layers.Flatten"},
 		{"bad input shape", NewSequential(layers.Dense(4)), Input(0), losses.MSE(), sgd, "invalid input shape"},
 		{"nil loss", NewSequential(layers.Dense(1)), Input(1), nil, sgd, "needs a loss"},
 		{"nil optimizer", NewSequential(layers.Dense(1)), Input(1), losses.MSE(), nil, "needs an optimizer"},

@@ -51,7 +51,9 @@ func (l *DenseLayer) String() string {
 	return s + ")"
 }
 
-// Build declares W (in × units) and b (units).
+// Build declares W (in × units) and b (units), where in is the last axis
+// of the input samples: on samples of shape (..., in) Dense maps every
+// position's vector, as Keras does (a sequence (T, in) gives (T, units)).
 func (l *DenseLayer) Build(s *graph.Scope, in Shape) (Shape, error) {
 	if l.units <= 0 {
 		return nil, fmt.Errorf("Dense needs a positive number of units, got %d", l.units)
@@ -59,35 +61,50 @@ func (l *DenseLayer) Build(s *graph.Scope, in Shape) (Shape, error) {
 	if err := l.cfg.only("Dense", "Activation", "KernelInit", "BiasInit", "NoBias", "KernelRegularizer", "BiasRegularizer", "NguyenWidrow"); err != nil {
 		return nil, err
 	}
-	if len(in) != 1 {
-		return nil, fmt.Errorf("Dense needs vector samples, got input shape %v", in)
+	if len(in) == 0 || in.Size() <= 0 {
+		return nil, fmt.Errorf("Dense needs samples with a feature axis, got input shape %v", in)
 	}
+	lead, feat := in[:len(in)-1], in[len(in)-1]
 	for _, p := range []graph.Penalty{l.cfg.kernelPenalty, l.cfg.biasPenalty} {
 		if err := p.Validate(); err != nil {
 			return nil, err
 		}
 	}
 	var err error
-	if l.W, err = s.Param("W", []int{in[0], l.units}, l.cfg.kernelInit, in[0], l.units); err != nil {
+	if l.W, err = s.Param("W", []int{feat, l.units}, l.cfg.kernelInit, feat, l.units); err != nil {
 		return nil, err
 	}
 	l.W.Penalty = l.cfg.kernelPenalty
 	if !l.cfg.noBias {
-		if l.B, err = s.Param("b", []int{l.units}, l.cfg.biasInit, in[0], l.units); err != nil {
+		if l.B, err = s.Param("b", []int{l.units}, l.cfg.biasInit, feat, l.units); err != nil {
 			return nil, err
 		}
 		l.B.Penalty = l.cfg.biasPenalty
 	}
-	return Shape{l.units}, nil
+	return append(append(Shape(nil), lead...), l.units), nil
 }
 
-// Forward computes act(x·W + b).
+// Forward computes act(x·W + b). Samples of more than one axis are seen as
+// (batch·positions × in) rows, which Affine takes as a grouped tap.
 func (l *DenseLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	shape := x.Shape().Clone()
+	if x.Dims() > 2 {
+		rows := shape.TotalSize() / shape[len(shape)-1]
+		var err error
+		if x, err = graph.Reshape(x, rows, shape[len(shape)-1]); err != nil {
+			return nil, err
+		}
+	}
 	z, err := l.PreActivation(b, x)
 	if err != nil {
 		return nil, err
 	}
-	return l.cfg.activation.Apply(b, z)
+	out, err := l.cfg.activation.Apply(b, z)
+	if err != nil || len(shape) <= 2 {
+		return out, err
+	}
+	shape[len(shape)-1] = l.units
+	return graph.Reshape(out, shape...)
 }
 
 // PreActivation computes z = x·W + b, before the activation. It uses

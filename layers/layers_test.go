@@ -21,8 +21,14 @@ func TestDenseBuild(t *testing.T) {
 	ps.Init(1)
 	assert.Equal(t, []float64{0.5, 0.5, 0.5, 0.5}, ps.View(d.B))
 
-	_, err = Dense(2).Build(graph.NewScope(graph.NewParams(), "d"), Shape{2, 2})
-	assert.ErrorContains(t, err, "Dense needs vector samples, got input shape (batch, 2, 2)")
+	// On samples of several axes Dense maps the last one (Keras).
+	seq := Dense(2)
+	out, err = seq.Build(graph.NewScope(graph.NewParams(), "d"), Shape{5, 3})
+	require.NoError(t, err)
+	assert.Equal(t, Shape{5, 2}, out)
+	assert.Equal(t, []int{3, 2}, seq.W.Shape)
+	_, err = Dense(2).Build(graph.NewScope(graph.NewParams(), "d"), Shape{})
+	assert.ErrorContains(t, err, "Dense needs samples with a feature axis")
 	_, err = Dense(-1).Build(graph.NewScope(graph.NewParams(), "d"), Shape{2})
 	assert.ErrorContains(t, err, "positive number of units")
 
