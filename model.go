@@ -154,8 +154,9 @@ func (m *Model) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, 
 			return fmt.Errorf("golem: the optimizer needs a loss with a residual (least-squares) form, and %s has none; use MSE, SSE or a cross-entropy", loss.Name())
 		}
 	}
+	indices := m.takesIndices()
 	if sd, ok := opt.(optim.ScaledData); ok && sd.WantsScaledData() {
-		if !cfg.inputsSet {
+		if !cfg.inputsSet && !indices {
 			cfg.inputs = MinMax
 		}
 		if !cfg.targetsSet && regressionLoss(loss) {
@@ -164,6 +165,9 @@ func (m *Model) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, 
 	}
 	if cfg.targets != NoScaling && !regressionLoss(loss) {
 		return fmt.Errorf("golem: target scaling applies to regression losses (mse, sse, mae), not %s", loss.Name())
+	}
+	if cfg.inputs != NoScaling && indices {
+		return fmt.Errorf("golem: the model's inputs include indices (an Embedding layer), which %v scaling would change; compile without input scaling", cfg.inputs)
 	}
 	rebuild := m.params == nil || !graph.SameShape(m.input, in)
 	oldIn, oldOut := m.inScale, m.outScale
@@ -207,6 +211,17 @@ func (m *Model) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, 
 	}
 	m.claim()
 	return nil
+}
+
+// takesIndices reports whether a layer reads indices from the inputs (see
+// layers.IndexInput).
+func (m *Model) takesIndices() bool {
+	for _, l := range m.layers {
+		if ix, ok := l.(layers.IndexInput); ok && ix.TakesIndices() {
+			return true
+		}
+	}
+	return false
 }
 
 // bindLoss checks the loss against the model's outputs: a model with

@@ -175,3 +175,27 @@ func TestEmbeddingBadIndexIsAnError(t *testing.T) {
 		t.Log(err)
 	}
 }
+
+// A model with an Embedding keeps its indices unscaled: BR, which scales
+// inputs by default, leaves them alone, and asking for input scaling is an
+// error that says why.
+func TestEmbeddingInputsAreNeverScaled(t *testing.T) {
+	x := mat.NewDense(30, 3, nil)
+	y := mat.NewDense(30, 1, nil)
+	for i := 0; i < 30; i++ {
+		for j := 0; j < 3; j++ {
+			x.Set(i, j, float64((i+j)%5))
+		}
+		y.Set(i, 0, x.At(i, 0)-x.At(i, 2))
+	}
+	model := func() *Model {
+		return NewSequential(layers.Embedding(5, 2), layers.Flatten(), layers.Dense(1))
+	}
+	m := model()
+	require.NoError(t, m.Compile(Input(3), losses.MSE(), optim.BR(optim.BRConfig{})))
+	_, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 3})
+	require.NoError(t, err, "indices reach the Embedding unscaled")
+	err = model().Compile(Input(3), losses.MSE(), optim.LM(optim.LMConfig{}), ScaleInputs(MinMax))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "indices")
+}

@@ -45,6 +45,10 @@ func Embedding(vocab, dim int, opts ...Option) *EmbeddingLayer {
 // Kind is "embedding".
 func (l *EmbeddingLayer) Kind() string { return "embedding" }
 
+// TakesIndices is true: Embedding's inputs must not be scaled (see
+// IndexInput).
+func (l *EmbeddingLayer) TakesIndices() bool { return true }
+
 // String describes the configuration, e.g. "Embedding(1000, 16)".
 func (l *EmbeddingLayer) String() string {
 	s := fmt.Sprintf("Embedding(%d, %d", l.vocab, l.dim)

@@ -68,3 +68,10 @@ type Layer interface {
 	// (batch, in...), the result (batch, out...).
 	Forward(b *graph.Builder, x *G.Node) (*G.Node, error)
 }
+
+// IndexInput is implemented by layers whose input values are indices
+// (Embedding): a model with such a layer never scales its inputs, since a
+// scaled index is no longer an index.
+type IndexInput interface {
+	TakesIndices() bool
+}
