@@ -147,27 +147,38 @@ func (l *LayerNormLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err 
 		if v, err = graph.Div(v, G.NewConstant(c)); err != nil {
 			return err
 		}
-		if v, err = graph.Add(v, G.NewConstant(l.cfg.epsilon)); err != nil {
-			return err
-		}
-		inv, err := graph.Apply(invSqrt{}, v)
-		if err != nil {
-			return err
-		}
-		if inv, err = graph.Reshape(inv, keep...); err != nil {
-			return err
-		}
-		xhat, err := graph.Mul(d, inv)
-		if err != nil {
-			return err
-		}
-		out, err = affineChannels(b, xhat, l.Gamma, l.Beta)
+		out, err = standardize(b, d, v, l.cfg.epsilon, keep, l.Gamma, l.Beta)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("LayerNormalization on %v: %w", x.Shape(), err)
 	}
 	return out, nil
+}
+
+// standardize returns γ·d/√(v+ε) + β along the last axis, for centred
+// values d and variances v; shape, when not nil, is the shape v is
+// reshaped to before it divides d (LayerNormalization's per-row
+// variances).
+func standardize(b *graph.Builder, d, v *G.Node, eps float64, shape []int, gamma, beta *graph.Param) (*G.Node, error) {
+	v, err := graph.Add(v, G.NewConstant(eps))
+	if err != nil {
+		return nil, err
+	}
+	inv, err := graph.Apply(invSqrt{}, v)
+	if err != nil {
+		return nil, err
+	}
+	if shape != nil {
+		if inv, err = graph.Reshape(inv, shape...); err != nil {
+			return nil, err
+		}
+	}
+	xhat, err := graph.Mul(d, inv)
+	if err != nil {
+		return nil, err
+	}
+	return affineChannels(b, xhat, gamma, beta)
 }
 
 // checkChannels requires samples with a positive last axis.
@@ -306,18 +317,7 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err 
 				return err
 			}
 		}
-		if v, err = graph.Add(v, G.NewConstant(l.cfg.epsilon)); err != nil {
-			return err
-		}
-		inv, err := graph.Apply(invSqrt{}, v)
-		if err != nil {
-			return err
-		}
-		xhat, err := graph.Mul(d, inv)
-		if err != nil {
-			return err
-		}
-		out, err = affineChannels(b, xhat, l.Gamma, l.Beta)
+		out, err = standardize(b, d, v, l.cfg.epsilon, nil, l.Gamma, l.Beta)
 		return err
 	})
 	if err != nil {
