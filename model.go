@@ -25,9 +25,9 @@ import (
 // any number of inputs and outputs (NewModel).
 //
 // Predict, Evaluate and Save are safe for concurrent use by several
-// goroutines, and give the same bits as serial calls. Fit, Compile, Load and
-// CheckJacobian take the model for themselves: one of them started while
-// another runs returns ErrBusy. While Fit trains, Predict and Evaluate from
+// goroutines, and give the same bits as serial calls. Fit, Compile, Load,
+// CheckJacobian and JacobianRoutes take the model for themselves: one of
+// them started while another runs returns ErrBusy. While Fit trains, Predict and Evaluate from
 // other goroutines (or from callbacks) see the weights between two optimizer
 // steps.
 type Model struct {
