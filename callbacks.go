@@ -3,7 +3,7 @@ package golem
 import (
 	"math"
 
-	"golem/optim"
+	"github.com/golem-ml/golem/optim"
 )
 
 // Callback hooks into Fit. Each hook may stop training (State.StopTraining)

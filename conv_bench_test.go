@@ -7,10 +7,10 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem/internal/jac"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem/internal/jac"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // digitsCNN is a digits-like CNN on 8×8×1 inputs: Conv2D(8, 3×3, same,

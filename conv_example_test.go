@@ -3,10 +3,10 @@ package golem_test
 import (
 	"fmt"
 
-	"golem"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // A small CNN for 8×8 grey images, trainable with Levenberg–Marquardt:

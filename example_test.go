@@ -10,11 +10,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gorgonia.org/gorgonia"
 
-	"golem"
-	"golem/graph"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // The quick start: fit a 1-10-1 tanh network to a noisy sine with Adam.

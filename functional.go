@@ -7,8 +7,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/layers"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/layers"
 )
 
 // Node is a tensor of a functional model: a model input (NewInput) or the

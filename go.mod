@@ -1,4 +1,4 @@
-module golem
+module github.com/golem-ml/golem
 
 go 1.26.8
 

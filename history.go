@@ -3,8 +3,8 @@ package golem
 import (
 	"time"
 
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // History records a Fit run: one entry per completed epoch in each

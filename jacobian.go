@@ -8,9 +8,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/internal/jac"
-	"golem/losses"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/jac"
+	"github.com/golem-ml/golem/losses"
 )
 
 // residualLoss returns the compiled loss's least-squares form, or an error

@@ -9,11 +9,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/internal/jac"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/jac"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // w3Data is issue 4's workload W3: y = Σⱼ sin(xⱼ·j/2) + x₁·x₂, x ~ U[-1,1]^8.

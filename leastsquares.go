@@ -7,7 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem/internal/jac"
+	"github.com/golem-ml/golem/internal/jac"
 )
 
 // The batch objective offers optim.LeastSquares when the loss has a

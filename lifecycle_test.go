@@ -13,10 +13,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // logCurve is b1·log(x) + b2, undefined at x = 0: padding a partial batch

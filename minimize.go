@@ -8,8 +8,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/optim"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/optim"
 )
 
 // ScalarFunc builds a scalar expression of the parameters p (each a

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/optim"
 )
 
 // TestMinimizeReusesAnOptimizer: every Minimize call is a new run, so one

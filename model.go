@@ -13,11 +13,11 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"golem/graph"
-	"golem/internal/jac"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/jac"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // Model is a model of layers: a stack of layers applied one after another

@@ -6,8 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/losses"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/losses"
 )
 
 // netKey identifies one compiled graph of a model.

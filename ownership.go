@@ -7,8 +7,8 @@ import (
 	"sync"
 	"weak"
 
-	"golem/layers"
-	"golem/optim"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/optim"
 )
 
 // A layer keeps what its Build declared (its parameters), so a layer value

@@ -8,8 +8,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/losses"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/losses"
 )
 
 // OutputLoss is the loss of one output of a model with several outputs.

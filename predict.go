@@ -5,7 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // Evaluation is the result of Evaluate.

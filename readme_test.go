@@ -6,11 +6,11 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
-	"golem/timeseries"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/timeseries"
 )
 
 // TestReadmeSnippetsCompile runs the README's functional-model and time-series

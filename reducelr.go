@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"golem/optim"
+	"github.com/golem-ml/golem/optim"
 )
 
 // ReduceLROnPlateau multiplies a first-order optimizer's learning rate by

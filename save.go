@@ -16,7 +16,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golem/layers"
+	"github.com/golem-ml/golem/layers"
 )
 
 // The model file format, version 2 (what Save writes):

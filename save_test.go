@@ -21,10 +21,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // fileArch is one architecture of the saved-model fixtures in

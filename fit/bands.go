@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"golem/internal/jac"
+	"github.com/golem-ml/golem/internal/jac"
 )
 
 // Band is the fitted curve at new points with its confidence and prediction

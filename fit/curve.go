@@ -8,7 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem/optim"
+	"github.com/golem-ml/golem/optim"
 )
 
 // Options configures Curve. The zero value fits by least squares from the

@@ -14,9 +14,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/internal/nist"
-	"golem/optim"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/nist"
+	"github.com/golem-ml/golem/optim"
 )
 
 func misra1a(t testing.TB) (*Model, *nist.Problem) {

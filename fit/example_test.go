@@ -7,8 +7,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/fit"
-	"golem/graph"
+	"github.com/golem-ml/golem/fit"
+	"github.com/golem-ml/golem/graph"
 )
 
 // Misra1a (NIST StRD): 14 points, y = b1·(1 − exp(−b2·x)).

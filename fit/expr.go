@@ -13,7 +13,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // ExprError is a problem with a formula given to Expr. Col is the 1-based

@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/internal/nist"
-	"golem/layers"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/nist"
+	"github.com/golem-ml/golem/layers"
 )
 
 // exprRunGraph builds f over input columns cols and scalar parameters p,

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // Loss is the function ρ that a fit minimizes, Σ s²·ρ((uᵢ/s)²) over the

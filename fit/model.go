@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"go/token"
 
-	"golem/layers"
+	"github.com/golem-ml/golem/layers"
 )
 
 // Model is a curve y = f(x; p) with named parameters and named inputs:

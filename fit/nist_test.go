@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/internal/nist"
+	"github.com/golem-ml/golem/internal/nist"
 )
 
 const nistDir = "../internal/nist/testdata"

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // Param sets one parameter of a fit by name: its starting value, optional

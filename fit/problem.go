@@ -9,8 +9,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/internal/jac"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/jac"
 )
 
 // problem is one fit: the model, its data and parameters, and the mapping

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // The scipy reference (testdata/make_reference.py, testdata/README.md).

@@ -8,7 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem/optim"
+	"github.com/golem-ml/golem/optim"
 )
 
 // Status says how a parameter ended a fit.

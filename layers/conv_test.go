@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // torchCase is one reference of testdata/torch_conv.json (written by

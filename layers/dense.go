@@ -5,7 +5,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // DenseLayer is a fully connected layer, out = act(x·W + b), with W of shape

@@ -5,7 +5,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // DropoutLayer is inverted dropout. In a training-mode graph

@@ -10,7 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // EmbeddingLayer maps each of a sample's T integer indices to a learnt

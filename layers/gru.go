@@ -3,7 +3,7 @@ package layers
 import (
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // GRU returns a gated recurrent unit layer with PyTorch's gate math

@@ -31,7 +31,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // Shape is the shape of one sample, without the batch dimension; a vector of

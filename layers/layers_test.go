@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 func TestDenseBuild(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // NguyenWidrow initializes W and b by the Nguyen–Widrow rule (MATLAB's

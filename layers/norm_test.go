@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // torchNorm is layers/testdata/torch_norm.json (see torch_norm.py).

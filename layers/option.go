@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // Option configures a layer that has weights: Dense, the convolutions, the

@@ -5,7 +5,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // PoolLayer is a max or average pool over the spatial axes of

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 type torchRNNCase struct {

@@ -1,6 +1,6 @@
 package layers
 
-import "golem/graph"
+import "github.com/golem-ml/golem/graph"
 
 // L2 is the penalty l·Σw² (Keras's regularizers.l2).
 func L2(l float64) graph.Penalty { return graph.Penalty{L2: l} }

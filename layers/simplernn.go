@@ -3,7 +3,7 @@ package layers
 import (
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // SimpleRNN returns a fully connected recurrent layer (PyTorch's

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // residualProbe evaluates a loss's residuals r (rows × R), its per-sample

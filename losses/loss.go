@@ -15,7 +15,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // Reduction says how per-sample losses combine into the loss.

@@ -6,7 +6,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // MSE is the mean squared error, (1/N)·Σᵢ (1/K)·Σₖ (ŷᵢₖ - yᵢₖ)², as

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 
-	"golem/internal/linalg"
+	"github.com/golem-ml/golem/internal/linalg"
 )
 
 // Evidence is Bayesian regularization's state (MacKay's evidence

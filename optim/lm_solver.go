@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 
-	"golem/internal/linalg"
+	"github.com/golem-ml/golem/internal/linalg"
 )
 
 // Solver chooses how Levenberg–Marquardt solves for its step.

@@ -1,4 +1,4 @@
 package optim
 
 // With -tags openblas, LM's factorizations run on OpenBLAS.
-import _ "golem/internal/openblas"
+import _ "github.com/golem-ml/golem/internal/openblas"

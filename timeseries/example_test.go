@@ -7,10 +7,10 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem"
-	"golem/losses"
-	"golem/optim"
-	"golem/timeseries"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/timeseries"
 )
 
 // A NARX net identifies y(t) = 0.6·y(t−1) + tanh(u(t−1)) in open loop,

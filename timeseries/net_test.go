@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
-	"golem"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // narendra simulates y(t) = y(t−1)·y(t−2)·(y(t−1)+2.5)/(1+y(t−1)²+y(t−2)²)

@@ -11,7 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem"
+	"github.com/golem-ml/golem"
 )
 
 // The net file: a line "golem-timeseries 1", a one-line JSON header (the

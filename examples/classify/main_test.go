@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/plots"
 )
 
 // TestIrisData: the embedded CSV holds 150 flowers, 50 per species, and the

@@ -35,8 +35,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem/examples/internal/plots"
-	"golem/fit"
+	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/fit"
 )
 
 // The Misra1a data (NIST StRD, Misra1a.dat): pressure x and volume y.

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/examples/internal/plots"
-	"golem/fit"
+	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/fit"
 )
 
 // TestCurvefit: from both NIST starting points the default fit recovers

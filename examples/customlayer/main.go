@@ -64,12 +64,12 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gorgonia.org/gorgonia"
 
-	"golem"
-	"golem/examples/internal/plots"
-	"golem/graph"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // ---- The layer --------------------------------------------------------

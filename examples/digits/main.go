@@ -84,10 +84,10 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem"
-	"golem/examples/internal/plots"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 const (

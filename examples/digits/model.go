@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"golem"
-	"golem/layers"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/layers"
 )
 
 // architecture is a network the example can train (-model).

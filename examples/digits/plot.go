@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/plots"
 )
 
 // plotAccuracy draws every run's test accuracy against epochs (log scale)

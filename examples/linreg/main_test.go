@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/plots"
 )
 
 // TestLinreg: full-batch GD, stochastic GD and mini-batch SGD each land

@@ -40,10 +40,10 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 func main() {

@@ -13,14 +13,14 @@ import (
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 
-	"golem"
-	"golem/graph"
-	"golem/internal/jac"
-	"golem/internal/linalg"
-	"golem/internal/nist"
-	"golem/layers"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/jac"
+	"github.com/golem-ml/golem/internal/linalg"
+	"github.com/golem-ml/golem/internal/nist"
+	"github.com/golem-ml/golem/layers"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // The rows of the performance issue that are not one LM iteration of a

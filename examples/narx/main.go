@@ -35,10 +35,10 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"golem"
-	"golem/losses"
-	"golem/optim"
-	"golem/timeseries"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/timeseries"
 )
 
 type config struct {

@@ -34,10 +34,10 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	G "gorgonia.org/gorgonia"
 
-	"golem"
-	"golem/examples/internal/plots"
-	"golem/graph"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/optim"
 )
 
 func main() {

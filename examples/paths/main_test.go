@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/plots"
 )
 
 // TestPaths runs the example at half the step counts: AdaGrad's f falls at

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/plots"
 )
 
 // TestRace runs the race at a fifth of the epochs: all ten optimizers

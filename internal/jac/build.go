@@ -6,7 +6,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // buildFast builds a fast graph with the given rows. When a layer fails to

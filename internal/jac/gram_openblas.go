@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 
-	_ "golem/internal/openblas"
+	_ "github.com/golem-ml/golem/internal/openblas"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
-	"golem/internal/linalg"
+	"github.com/golem-ml/golem/internal/linalg"
 )
 
 // Symmetric rank-k update (AᵀA) for the normal equations.

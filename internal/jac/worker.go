@@ -7,7 +7,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 
-	"golem/graph"
+	"github.com/golem-ml/golem/graph"
 )
 
 // worker owns one fast graph (and, when needed, one loop graph) and the

@@ -1,6 +1,6 @@
 package nist
 
-import "golem/layers"
+import "github.com/golem-ml/golem/layers"
 
 // Func returns problem name's model function, parameters b1, b2, ... in
 // order.

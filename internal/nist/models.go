@@ -6,8 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"golem/graph"
-	"golem/layers"
+	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/layers"
 )
 
 // Model returns problem name's model as a parametric layer starting at

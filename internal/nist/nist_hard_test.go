@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/optim"
 )
 
 // fitResult is one fit of a problem from one start.

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"golem"
-	"golem/losses"
-	"golem/optim"
+	"github.com/golem-ml/golem"
+	"github.com/golem-ml/golem/losses"
+	"github.com/golem-ml/golem/optim"
 )
 
 // Fit fits problem p from start with the CurveFit preset and returns the
