@@ -115,7 +115,7 @@ func TestConvJacobiansMatchFiniteDifferences(t *testing.T) {
 }
 
 // TestConvLayersTakeTheTapRoute: every conv parameter takes the tap route
-// (graph.Tap with one row per output position) and nothing falls back to
+// (engine.Tap with one row per output position) and nothing falls back to
 // the loop route. The engine's probe compares each fast-route column with
 // the one-sample loop route on the first samples and moves a parameter
 // whose columns differ to the loop route, so a tap reported here also

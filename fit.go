@@ -12,7 +12,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
 )
@@ -226,7 +227,7 @@ type run struct {
 	m                *Sequential
 	cfg              FitConfig
 	train, val, test *dataset
-	plan             graph.Plan
+	plan             graphrt.Plan
 	obj              *batchObjective
 	order            []int
 	rng              *rand.Rand
@@ -262,7 +263,7 @@ func (m *Model) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	}
 	inScale, outScale := m.fitScalers(r.train, r.val, r.test)
 	r.cfg = cfg.withDefaults(r.train.n, m.opt)
-	r.plan = graph.NewPlan(r.train.n, r.cfg.BatchSize)
+	r.plan = graphrt.NewPlan(r.train.n, r.cfg.BatchSize)
 	r.obj = newBatchObjective(m, r.plan.Size)
 	r.obj.seed = cfg.Seed
 	ok := false
@@ -623,13 +624,13 @@ func (o *batchObjective) Gradient(g []float64) (float64, error) {
 		return 0, err
 	}
 	if len(n.randoms) > 0 {
-		graph.FillRandom(n.randoms, o.noiseRNG())
+		graphrt.FillRandom(n.randoms, o.noiseRNG())
 	}
 	if err := n.run(); err != nil {
 		return 0, err
 	}
 	// A training step moves BatchNormalization's moving statistics.
-	graph.ApplyStateUpdates(o.model.params, n.updates)
+	engine.ApplyStateUpdates(o.model.params, n.updates)
 	clear(g)
 	for i, p := range n.params {
 		copy(g[p.Offset:p.Offset+p.Size()], n.grads[i].Data())

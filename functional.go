@@ -8,6 +8,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/layers"
 )
 
@@ -210,9 +212,9 @@ func (m *Model) forwardGraph(b *graph.Builder, x *G.Node) ([]*G.Node, error) {
 		for j, f := range c.from {
 			xs[j] = node(f)
 		}
-		b.BeginLayer()
+		engine.BeginLayer(b)
 		var out *G.Node
-		err := graph.Catch(func() error {
+		err := graphrt.Catch(func() error {
 			var e error
 			if mg, ok := l.(layers.Merge); ok {
 				out, e = mg.ForwardMerge(b, xs)
@@ -225,7 +227,7 @@ func (m *Model) forwardGraph(b *graph.Builder, x *G.Node) ([]*G.Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("golem: layer %s (%s) on input %v: %w", name, describe(l), shapesOf(xs), err)
 		}
-		if want := append([]int{batch}, m.shapes[i]...); !graph.SameShape(out.Shape(), want) {
+		if want := append([]int{batch}, m.shapes[i]...); !graphrt.SameShape(out.Shape(), want) {
 			return nil, fmt.Errorf("golem: layer %s (%s) returned shape %v, its Build promised %v", name, describe(l), out.Shape(), want)
 		}
 		outs[i] = out
@@ -252,7 +254,7 @@ func (m *Model) forwardLayers(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("golem: joining the outputs: %w", err)
 	}
-	b.MarkParts(h, outs)
+	engine.MarkParts(b, h, outs)
 	return h, nil
 }
 

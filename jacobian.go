@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
 	"github.com/golem-ml/golem/internal/jac"
 	"github.com/golem-ml/golem/losses"
 )
@@ -41,8 +42,8 @@ func (m *Model) jacobianSpec() (jac.Spec, error) {
 	}
 	// The number of residuals per sample comes from a one-row graph.
 	b := graph.NewBuilder(m.params, 1)
-	x := b.Input("x", 1, m.input.Size())
-	y := b.Input("y", 1, loss.TargetColumns(m.Outputs()))
+	x := engine.Input(b, "x", 1, m.input.Size())
+	y := engine.Input(b, "y", 1, loss.TargetColumns(m.Outputs()))
 	r, err := build(b, x.Node, y.Node)
 	if err != nil {
 		return jac.Spec{}, err

@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/optim"
 )
 
@@ -88,9 +90,9 @@ func Minimize(ctx context.Context, f ScalarFunc, start []float64, opt optim.Opti
 type scalarObjective struct {
 	params  *graph.Params
 	ps      []*graph.Param
-	value   *graph.Output
-	grads   []*graph.Output
-	machine *graph.Machine
+	value   *graphrt.Output
+	grads   []*graphrt.Output
+	machine *graphrt.Machine
 }
 
 func newScalarObjective(f ScalarFunc, start []float64) (*scalarObjective, error) {
@@ -110,7 +112,7 @@ func newScalarObjective(f ScalarFunc, start []float64) (*scalarObjective, error)
 		nodes[i] = b.Param(p)
 	}
 	var cost *G.Node
-	err := graph.Catch(func() error {
+	err := graphrt.Catch(func() error {
 		e := graph.NewExpr()
 		out := f(e, nodes)
 		if err := e.Err(); err != nil {
@@ -142,15 +144,15 @@ func newScalarObjective(f ScalarFunc, start []float64) (*scalarObjective, error)
 	if err != nil {
 		return nil, fmt.Errorf("golem: Minimize: building f: %w", err)
 	}
-	_, grads, err := b.Gradients(cost)
+	_, grads, err := engine.Gradients(b, cost)
 	if err != nil {
 		return nil, fmt.Errorf("golem: Minimize: %w", err)
 	}
-	o.value = b.Output(cost)
+	o.value = engine.Output(cost)
 	for _, g := range grads {
-		o.grads = append(o.grads, b.Output(g))
+		o.grads = append(o.grads, engine.Output(g))
 	}
-	if o.machine, err = graph.Compile(b); err != nil {
+	if o.machine, err = engine.Compile(b); err != nil {
 		return nil, fmt.Errorf("golem: Minimize: %w", err)
 	}
 	return o, nil

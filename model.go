@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/internal/jac"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
@@ -169,7 +170,7 @@ func (m *Model) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, 
 	if cfg.inputs != NoScaling && indices {
 		return fmt.Errorf("golem: the model's inputs include indices (an Embedding layer), which %v scaling would change; compile without input scaling", cfg.inputs)
 	}
-	rebuild := m.params == nil || !graph.SameShape(m.input, in)
+	rebuild := m.params == nil || !graphrt.SameShape(m.input, in)
 	oldIn, oldOut := m.inScale, m.outScale
 	if rebuild { // new weights: what the scalers learnt belongs to the old ones
 		oldIn, oldOut = nil, nil
@@ -399,7 +400,7 @@ func (m *Model) declare(in layers.Shape) (*layout, error) {
 			return nil, m.graphErr
 		}
 		t = m.topo0
-		if in != nil && !graph.SameShape(in, flatInput(t.inputs)) {
+		if in != nil && !graphrt.SameShape(in, flatInput(t.inputs)) {
 			return nil, fmt.Errorf("golem: the functional model's input is %v, not %v (its inputs declare their shapes: pass nil)", flatInput(t.inputs), in)
 		}
 	} else {

@@ -7,6 +7,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/losses"
 )
 
@@ -22,19 +24,19 @@ type netKey struct {
 type net struct {
 	key     netKey
 	batch   int
-	x, y, w *graph.Input
-	out     *graph.Output
-	loss    *graph.Output
+	x, y, w *graphrt.Input
+	out     *graphrt.Output
+	loss    *graphrt.Output
 	params  []*graph.Param
-	grads   []*graph.Output
-	machine *graph.Machine
+	grads   []*graphrt.Output
+	machine *graphrt.Machine
 
 	// Training mode (the gradient graph; see graph.Builder.SetTraining):
 	// Dropout's random inputs, the mask of real rows that batch statistics
 	// use, and BatchNormalization's moving-statistic updates.
-	randoms []*graph.Input
-	rowMask *graph.Input
-	updates []graph.StateUpdate
+	randoms []*graphrt.Input
+	rowMask *graphrt.Input
+	updates []engine.StateUpdate
 }
 
 // netCache keeps a model's compiled graphs by (batch, grad). A graph holds
@@ -91,35 +93,35 @@ func (c *netCache) put(n *net) {
 
 func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 	b := graph.NewBuilder(m.params, batch)
-	b.SetTraining(grad) // the gradient graph trains; every other graph infers
+	engine.SetTraining(b, grad) // the gradient graph trains; every other graph infers
 	n := &net{batch: batch}
-	n.x = b.Input("x", batch, m.input.Size())
+	n.x = engine.Input(b, "x", batch, m.input.Size())
 	h, err := m.forwardLayers(b, n.x.Node)
 	if err != nil {
 		return nil, err
 	}
-	n.out = b.Output(h)
-	n.w = b.Input("w", batch)
+	n.out = engine.Output(h)
+	n.w = engine.Input(b, "w", batch)
 	if m.loss != nil { // a model loaded but not compiled can still predict
-		n.y = b.Input("y", batch, m.loss.TargetColumns(m.Outputs()))
+		n.y = engine.Input(b, "y", batch, m.loss.TargetColumns(m.Outputs()))
 		total, err := m.lossNode(b, h, n.y.Node, n.w.Node)
 		if err != nil {
 			return nil, err
 		}
-		n.loss = b.Output(total)
+		n.loss = engine.Output(total)
 		if grad {
-			ps, gs, err := b.Gradients(total)
+			ps, gs, err := engine.Gradients(b, total)
 			if err != nil {
 				return nil, fmt.Errorf("golem: %w", err)
 			}
 			n.params = ps
 			for _, g := range gs {
-				n.grads = append(n.grads, b.Output(g))
+				n.grads = append(n.grads, engine.Output(g))
 			}
 		}
 	}
-	n.randoms, n.rowMask, n.updates = b.RandomInputs(), b.RowMaskInput(), b.StateUpdates()
-	if n.machine, err = graph.Compile(b); err != nil {
+	n.randoms, n.rowMask, n.updates = engine.RandomInputs(b), engine.RowMaskInput(b), engine.StateUpdates(b)
+	if n.machine, err = engine.Compile(b); err != nil {
 		return nil, fmt.Errorf("golem: %w", err)
 	}
 	return n, nil
@@ -128,12 +130,12 @@ func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 // lossNode adds the weighted loss Σᵢ wᵢℓᵢ of the predictions h.
 func (m *Model) lossNode(b *graph.Builder, h, y, w *G.Node) (total *G.Node, err error) {
 	batch := b.Batch()
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		per, err := m.loss.PerSample(b, h, y)
 		if err != nil {
 			return err
 		}
-		if !graph.SameShape(per.Shape(), []int{batch}) {
+		if !graphrt.SameShape(per.Shape(), []int{batch}) {
 			return fmt.Errorf("per-sample loss has shape %v, want (%d)", per.Shape(), batch)
 		}
 		weighted, err := G.HadamardProd(per, w)

@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/losses"
 )
 
@@ -142,7 +144,7 @@ func (l *PerOutputLoss) split(b *graph.Builder, pred, target *G.Node) (preds, ta
 	if l.widths == nil {
 		return nil, nil, errors.New("the PerOutput loss is used before Compile")
 	}
-	parts, ok := b.Parts(pred)
+	parts, ok := engine.Parts(b, pred)
 	if !ok || len(parts) != len(l.parts) {
 		return nil, nil, fmt.Errorf("the PerOutput loss needs the model's %d outputs, got one node of shape %v", len(l.parts), pred.Shape())
 	}
@@ -171,7 +173,7 @@ func (l *PerOutputLoss) PerSample(b *graph.Builder, pred, target *G.Node) (*G.No
 		if err != nil {
 			return nil, fmt.Errorf("output %d: %w", i+1, err)
 		}
-		if err := graph.Catch(func() error {
+		if err := graphrt.Catch(func() error {
 			var e error
 			if p.Weight != 1 {
 				if per, e = G.HadamardProd(per, G.NewConstant(p.Weight)); e != nil {
@@ -209,7 +211,7 @@ func (l *PerOutputLoss) Residuals(b *graph.Builder, pred, target *G.Node) (*G.No
 			return nil, fmt.Errorf("output %d: %w", i+1, err)
 		}
 		if p.Weight != 1 {
-			if err := graph.Catch(func() error {
+			if err := graphrt.Catch(func() error {
 				var e error
 				r, e = G.HadamardProd(r, G.NewConstant(math.Sqrt(p.Weight)))
 				return e

@@ -5,7 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // Evaluation is the result of Evaluate.
@@ -63,7 +63,7 @@ func (m *Model) Evaluate(x, y mat.Matrix) (Evaluation, error) {
 // forward runs the inference graph over d in batches and returns the
 // predictions and, when d has targets, the loss.
 func (m *Model) forward(d *dataset) (*mat.Dense, float64, error) {
-	plan := graph.NewPlan(d.n, evalBatch(d.n))
+	plan := graphrt.NewPlan(d.n, evalBatch(d.n))
 	n, err := m.nets.get(m, evalBatch(d.n), false)
 	if err != nil {
 		return nil, 0, err

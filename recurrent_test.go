@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
 	"github.com/golem-ml/golem/internal/jac"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
@@ -93,14 +94,14 @@ func tapsMerged(t *testing.T) bool {
 	require.NoError(t, err)
 	ps.Init(1)
 	b := graph.NewBuilder(ps, 3)
-	b.JacobianMode(nil)
-	x := b.Input("x", 3, 2)
+	engine.JacobianMode(b, nil)
+	x := engine.Input(b, "x", 3, 2)
 	_, err = b.Affine(x.Node, w, nil)
 	require.NoError(t, err)
 	_, err = b.Affine(x.Node, w, nil)
 	require.NoError(t, err)
-	require.Len(t, b.Taps(), 2)
-	return b.Taps()[0].E == b.Taps()[1].E
+	require.Len(t, engine.Taps(b), 2)
+	return engine.Taps(b)[0].E == engine.Taps(b)[1].E
 }
 
 // TestRecurrentKernelsTakeTapRoute: every parameter of the recurrent

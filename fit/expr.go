@@ -14,6 +14,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // ExprError is a problem with a formula given to Expr. Col is the 1-based
@@ -114,7 +115,7 @@ func (t *exprTree) curve(e *graph.Expr, x, p []*G.Node) *G.Node {
 	if y == nil || e.Err() != nil {
 		return nil
 	}
-	if s := x[0].Shape(); !graph.SameShape(y.Shape(), s) {
+	if s := x[0].Shape(); !graphrt.SameShape(y.Shape(), s) {
 		// The formula does not involve the batch (say "a" or "a + b"):
 		// broadcast it over the rows.
 		zeros := tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(make([]float64, s.TotalSize())))

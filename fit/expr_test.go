@@ -15,6 +15,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/internal/nist"
 	"github.com/golem-ml/golem/layers"
 )
@@ -36,7 +38,7 @@ func exprRunGraph(t *testing.T, f layers.CurveFunc, p []float64, cols [][]float6
 	b := graph.NewBuilder(ps, n)
 	xs := make([]*G.Node, len(cols))
 	for j, c := range cols {
-		in := b.Input(fmt.Sprintf("x%d", j), n, 1)
+		in := engine.Input(b, fmt.Sprintf("x%d", j), n, 1)
 		copy(in.Data, c)
 		xs[j] = in.Node
 	}
@@ -49,18 +51,18 @@ func exprRunGraph(t *testing.T, f layers.CurveFunc, p []float64, cols [][]float6
 	require.NoError(t, e.Err())
 	require.NotNil(t, y)
 	require.Equal(t, n, y.Shape().TotalSize(), "one value per row")
-	out := b.Output(y)
-	var gouts []*graph.Output
+	out := engine.Output(y)
+	var gouts []*graphrt.Output
 	if grad {
 		cost, err := G.Sum(y)
 		require.NoError(t, err)
 		gs, err := G.Grad(cost, pn...)
 		require.NoError(t, err)
 		for _, gn := range gs {
-			gouts = append(gouts, b.Output(gn))
+			gouts = append(gouts, engine.Output(gn))
 		}
 	}
-	m, err := graph.Compile(b)
+	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	defer m.Close()
 	require.NoError(t, m.Run())
@@ -81,7 +83,7 @@ func exprRunLayer(t *testing.T, l *layers.ParametricLayer, cols [][]float64) []f
 	require.NoError(t, err)
 	ps.Init(1)
 	b := graph.NewBuilder(ps, n)
-	in := b.Input("x", n, len(cols))
+	in := engine.Input(b, "x", n, len(cols))
 	for i := 0; i < n; i++ {
 		for j := range cols {
 			in.Data[i*len(cols)+j] = cols[j][i]
@@ -90,8 +92,8 @@ func exprRunLayer(t *testing.T, l *layers.ParametricLayer, cols [][]float64) []f
 	y, err := l.Forward(b, in.Node)
 	require.NoError(t, err)
 	require.Equal(t, []int{n, 1}, []int(y.Shape()))
-	out := b.Output(y)
-	m, err := graph.Compile(b)
+	out := engine.Output(y)
+	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	defer m.Close()
 	require.NoError(t, m.Run())
@@ -543,7 +545,7 @@ func exprOps(t *testing.T, src string) []string {
 	m, err := Expr(src)
 	require.NoError(t, err)
 	b := graph.NewBuilder(graph.NewParams(), 3)
-	x := b.Input("x", 3, 1)
+	x := engine.Input(b, "x", 3, 1)
 	p := make([]*G.Node, len(m.Params))
 	for i := range p {
 		p[i] = b.Tensor("p", []int{1}, []float64{2})
@@ -595,8 +597,8 @@ func TestExprJacobianGraph(t *testing.T) {
 			}
 			ps.Init(1)
 			b := graph.NewBuilder(ps, len(x))
-			b.JacobianMode(nil)
-			in := b.Input("x", len(x), 1)
+			engine.JacobianMode(b, nil)
+			in := engine.Input(b, "x", len(x), 1)
 			copy(in.Data, x)
 			pn := make([]*G.Node, len(decl))
 			for i, q := range decl {
@@ -609,18 +611,18 @@ func TestExprJacobianGraph(t *testing.T) {
 			cost, err := G.Sum(y)
 			require.NoError(t, err)
 			var ts G.Nodes
-			for _, tl := range b.Tiles() {
+			for _, tl := range engine.Tiles(b) {
 				ts = append(ts, tl.T)
 			}
 			require.Len(t, ts, len(pv))
 			gs, err := G.Grad(cost, ts...)
 			require.NoError(t, err)
-			out := b.Output(y)
-			var gouts []*graph.Output
+			out := engine.Output(y)
+			var gouts []*graphrt.Output
 			for _, g := range gs {
-				gouts = append(gouts, b.Output(g))
+				gouts = append(gouts, engine.Output(g))
 			}
-			mach, err := graph.Compile(b)
+			mach, err := engine.Compile(b)
 			require.NoError(t, err)
 			defer mach.Close()
 			require.NoError(t, mach.Run())

@@ -10,6 +10,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 	"github.com/golem-ml/golem/internal/jac"
 )
 
@@ -90,7 +92,7 @@ func (pr *problem) spec(values []float64, vary []int, mapped, robust bool) (jac.
 	ps.Init(0)
 	m := pr.model
 	build := func(b *graph.Builder, x, y *G.Node) (*G.Node, error) {
-		b.BeginLayer()
+		engine.BeginLayer(b)
 		xs, err := columns(x)
 		if err != nil {
 			return nil, err
@@ -110,7 +112,7 @@ func (pr *problem) spec(values []float64, vary []int, mapped, robust bool) (jac.
 		}
 		e := graph.NewExpr()
 		var f *G.Node
-		err = graph.Catch(func() error {
+		err = graphrt.Catch(func() error {
 			f = m.F(e, xs, p)
 			return e.Err()
 		})
@@ -157,7 +159,7 @@ func columns(x *G.Node) ([]*G.Node, error) {
 	out := make([]*G.Node, cols)
 	for j := range out {
 		var c *G.Node
-		err := graph.Catch(func() error {
+		err := graphrt.Catch(func() error {
 			var err error
 			c, err = G.Slice(x, nil, G.S(j, j+1))
 			return err

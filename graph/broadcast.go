@@ -30,7 +30,7 @@ type elemFn func(a, b *G.Node) (*G.Node, error)
 type bcastFn func(a, b *G.Node, left, right []byte) (*G.Node, error)
 
 func broadcast(name string, a, b *G.Node, elem elemFn, bc bcastFn) (out *G.Node, err error) {
-	err = Catch(func() error {
+	err = catch(func() error {
 		out, err = broadcastNodes(a, b, elem, bc)
 		return err
 	})
@@ -42,7 +42,7 @@ func broadcast(name string, a, b *G.Node, elem elemFn, bc bcastFn) (out *G.Node,
 
 func broadcastNodes(a, b *G.Node, elem elemFn, bc bcastFn) (*G.Node, error) {
 	as, bs := a.Shape(), b.Shape()
-	if a.IsScalar() || b.IsScalar() || SameShape(as, bs) {
+	if a.IsScalar() || b.IsScalar() || sameShape(as, bs) {
 		return elem(a, b)
 	}
 	dims := max(as.Dims(), bs.Dims())

@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // Gorgonia's broadcast ops differentiate wrongly at rank 4 and above; the
@@ -44,7 +46,7 @@ func TestBroadcastGradientsAtHighRank(t *testing.T) {
 					require.NoError(t, err)
 					ps.Init(1)
 					b := NewBuilder(ps, shape[0])
-					x := b.Input("x", shape...)
+					x := b.input("x", shape...)
 					for i := range x.Data {
 						x.Data[i] = float64(i%7) - 2.5 + 0.1*float64(i%3)
 					}
@@ -55,10 +57,10 @@ func TestBroadcastGradientsAtHighRank(t *testing.T) {
 					require.NoError(t, err)
 					cost, err := G.Sum(sq)
 					require.NoError(t, err)
-					_, grads, err := b.Gradients(cost)
+					_, grads, err := gradients(b, cost)
 					require.NoError(t, err)
-					gout, co := b.Output(grads[0]), b.Output(cost)
-					m, err := Compile(b)
+					gout, co := graphrt.NewOutput(grads[0]), graphrt.NewOutput(cost)
+					m, err := compile(b)
 					require.NoError(t, err)
 					require.NoError(t, m.Run())
 					g := append([]float64(nil), gout.Data()...)

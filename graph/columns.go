@@ -52,7 +52,7 @@ func ConcatColumns(ns ...*G.Node) (*G.Node, error) {
 }
 
 func apply(op G.Op, ns ...*G.Node) (out *G.Node, err error) {
-	err = Catch(func() error {
+	err = catch(func() error {
 		var e error
 		out, e = G.ApplyOp(op, ns...)
 		return e

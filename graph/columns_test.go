@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // TestColumnsAndConcatColumns: values and gradients of Columns and
@@ -37,10 +39,10 @@ func TestColumnsAndConcatColumns(t *testing.T) {
 		require.NoError(t, err)
 		cost, err = G.Sum(cost)
 		require.NoError(t, err)
-		_, grads, err := b.Gradients(cost)
+		_, grads, err := gradients(b, cost)
 		require.NoError(t, err)
-		out, g := b.Output(y), b.Output(grads[0])
-		m, err := Compile(b)
+		out, g := graphrt.NewOutput(y), graphrt.NewOutput(grads[0])
+		m, err := compile(b)
 		require.NoError(t, err)
 		require.NoError(t, m.Run())
 
@@ -58,10 +60,10 @@ func TestColumnsAndConcatColumns(t *testing.T) {
 		assert.Equal(t, wantG, g.Data(), "rows %d", rows)
 	}
 
-	x := NewBuilder(NewParams(), 2).Input("x", 2, 3).Node
+	x := NewBuilder(NewParams(), 2).input("x", 2, 3).Node
 	_, err := Columns(x, 2, 4)
 	assert.ErrorContains(t, err, "cannot take columns [2, 4) of (2, 3)")
-	y := NewBuilder(NewParams(), 3).Input("y", 3, 3).Node
+	y := NewBuilder(NewParams(), 3).input("y", 3, 3).Node
 	_, err = ConcatColumns(x, y)
 	assert.ErrorContains(t, err, "node 1 has shape (3, 3), want (2, n)")
 }
@@ -71,18 +73,18 @@ func TestColumnsAndConcatColumns(t *testing.T) {
 // not a (1 × 1) matrix, at run time (the node's shape says otherwise).
 func TestGorgoniaSliceOneElementIsScalar(t *testing.T) {
 	b := NewBuilder(NewParams(), 1)
-	x := b.Input("x", 1, 3)
+	x := b.input("x", 1, 3)
 	copy(x.Data, []float64{1, 2, 3})
 	s, err := G.Slice(x.Node, nil, G.S(1, 2))
 	require.NoError(t, err)
 	c, err := Columns(x.Node, 1, 2)
 	require.NoError(t, err)
-	so, co := b.Output(s), b.Output(c)
-	m, err := Compile(b)
+	so, co := graphrt.NewOutput(s), graphrt.NewOutput(c)
+	m, err := compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())
-	_, scalar := so.v.Data().(float64)
-	assert.True(t, scalar, "gorgonia.Slice gave %T", so.v.Data())
-	assert.Equal(t, []int{1, 1}, []int(co.v.Shape()))
+	_, scalar := so.Value().Data().(float64)
+	assert.True(t, scalar, "gorgonia.Slice gave %T", so.Value().Data())
+	assert.Equal(t, []int{1, 1}, []int(co.Value().Shape()))
 	assert.Equal(t, []float64{2}, co.Data())
 }

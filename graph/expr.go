@@ -25,7 +25,7 @@ func (e *Expr) unary(f func(*G.Node) (*G.Node, error), a *G.Node) *G.Node {
 		return nil
 	}
 	var out *G.Node
-	e.err = Catch(func() error {
+	e.err = catch(func() error {
 		var err error
 		out, err = f(a)
 		return err

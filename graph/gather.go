@@ -61,7 +61,7 @@ func WindowMax(x *G.Node, idx []int, K int, shape ...int) (*G.Node, error) {
 }
 
 func applyOp(op G.Op, xs ...*G.Node) (out *G.Node, err error) {
-	err = Catch(func() error {
+	err = catch(func() error {
 		var e error
 		out, e = G.ApplyOp(op, xs...)
 		return e

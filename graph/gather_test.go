@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // runWindow applies f to an input x of the given shape and values and
@@ -13,7 +15,7 @@ import (
 func runWindow(t *testing.T, shape []int, x []float64, c []float64, f func(x *G.Node) (*G.Node, error)) (out, grad []float64) {
 	t.Helper()
 	b := NewBuilder(NewParams(), shape[0])
-	in := b.Input("x", shape...)
+	in := b.input("x", shape...)
 	copy(in.Data, x)
 	y, err := f(in.Node)
 	require.NoError(t, err)
@@ -25,8 +27,8 @@ func runWindow(t *testing.T, shape []int, x []float64, c []float64, f func(x *G.
 	require.NoError(t, err)
 	gs, err := G.Grad(cost, in.Node)
 	require.NoError(t, err)
-	yo, gi := b.Output(y), b.Output(gs[0])
-	m, err := Compile(b)
+	yo, gi := graphrt.NewOutput(y), graphrt.NewOutput(gs[0])
+	m, err := compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())
 	return append([]float64(nil), yo.Data()...), append([]float64(nil), gi.Data()...)
@@ -87,7 +89,7 @@ func TestWindowOpsWithDifferentTablesStayDistinct(t *testing.T) {
 
 func TestWindowOpErrors(t *testing.T) {
 	b := NewBuilder(NewParams(), 2)
-	x := b.Input("x", 2, 3)
+	x := b.input("x", 2, 3)
 	_, err := Gather(x.Node, []int{0, 3}, 2, 2)
 	assert.ErrorContains(t, err, "graph.Gather: index 3 (entry 1) is outside a sample of 3 values (input (2, 3))")
 	_, err = Gather(x.Node, []int{0, 1}, 3, 2)

@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 func declareNet(t *testing.T) *Params {
@@ -70,33 +72,12 @@ func TestVarianceScalingInitializersHaveTheirVariance(t *testing.T) {
 	assert.InDelta(t, 2.0/200, variance(ps.View(he)), 0.05*2.0/200)
 }
 
-// TestPlanCoversEverySampleOnce: for many (N, size) the batches partition
-// 0..N-1 in order.
-func TestPlanCoversEverySampleOnce(t *testing.T) {
-	for n := 1; n <= 40; n++ {
-		for size := -1; size <= n+2; size++ {
-			p := NewPlan(n, size)
-			next := 0
-			for k := 0; k < p.Count(); k++ {
-				lo, hi := p.Batch(k)
-				require.Equal(t, next, lo)
-				require.Greater(t, hi, lo)
-				require.LessOrEqual(t, hi-lo, p.Size)
-				next = hi
-			}
-			require.Equal(t, n, next, "n=%d size=%d", n, size)
-		}
-	}
-	assert.Equal(t, 4, NewPlan(10, 3).Count())
-	assert.Equal(t, Plan{N: 10, Size: 10}, NewPlan(10, 0))
-}
-
 // run builds f on a graph with input x, and returns the value and the
 // gradient of Σ f(x) with respect to x.
 func run(t *testing.T, xShape []int, x []float64, f func(b *Builder, x *G.Node) (*G.Node, error)) (val, grad []float64) {
 	t.Helper()
 	b := NewBuilder(NewParams(), xShape[0])
-	in := b.Input("x", xShape...)
+	in := b.input("x", xShape...)
 	copy(in.Data, x)
 	out, err := f(b, in.Node)
 	require.NoError(t, err)
@@ -104,8 +85,8 @@ func run(t *testing.T, xShape []int, x []float64, f func(b *Builder, x *G.Node) 
 	require.NoError(t, err)
 	gs, err := G.Grad(cost, in.Node)
 	require.NoError(t, err)
-	o, g := b.Output(out), b.Output(gs[0])
-	m, err := Compile(b)
+	o, g := graphrt.NewOutput(out), graphrt.NewOutput(gs[0])
+	m, err := compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())
 	return append([]float64(nil), o.Data()...), append([]float64(nil), g.Data()...)
@@ -165,7 +146,7 @@ func TestBroadcastingArithmetic(t *testing.T) {
 		})
 	}
 	b := NewBuilder(NewParams(), 2)
-	_, err := Add(b.Input("x", 2, 3).Node, b.Tensor("bad", []int{2}, []float64{1, 2}))
+	_, err := Add(b.input("x", 2, 3).Node, b.Tensor("bad", []int{2}, []float64{1, 2}))
 	assert.ErrorContains(t, err, "do not broadcast")
 }
 
@@ -184,48 +165,6 @@ func TestLogSoftmaxIsStable(t *testing.T) {
 }
 
 func TestCompileAndRunRecoverGorgoniaPanics(t *testing.T) {
-	err := Catch(func() error { panic("deep inside") })
+	err := catch(func() error { panic("deep inside") })
 	assert.EqualError(t, err, "gorgonia: deep inside")
-}
-
-// TestSynchronousRunMatchesRunAll: Machine.Run (the tape loop on the
-// caller's goroutine) gives bit-identical values and gradients to
-// Gorgonia's RunAll, run after run.
-func TestSynchronousRunMatchesRunAll(t *testing.T) {
-	ps := NewParams()
-	w, err := ps.Declare("w", []int{3, 2}, GlorotUniform(), 3, 2)
-	require.NoError(t, err)
-	bias, err := ps.Declare("b", []int{2}, Constant(0.1), 3, 2)
-	require.NoError(t, err)
-	ps.Init(9)
-	build := func() (*Machine, *Input, *Output, []*Output) {
-		b := NewBuilder(ps, 4)
-		x := b.Input("x", 4, 3)
-		z, err := b.Affine(x.Node, w, bias)
-		require.NoError(t, err)
-		h, err := G.Tanh(z)
-		require.NoError(t, err)
-		cost, err := G.Sum(h)
-		require.NoError(t, err)
-		_, grads, err := b.Gradients(cost)
-		require.NoError(t, err)
-		outs := []*Output{b.Output(grads[0]), b.Output(grads[1])}
-		m, err := Compile(b)
-		require.NoError(t, err)
-		return m, x, b.Output(cost), outs
-	}
-	syncM, xs, costS, gradS := build()
-	asyncM, xa, costA, gradA := build()
-	for run := 0; run < 3; run++ {
-		for i := range xs.Data {
-			xs.Data[i] = float64(i*(run+1)) / 7
-		}
-		copy(xa.Data, xs.Data)
-		require.NoError(t, syncM.Run())
-		require.NoError(t, asyncM.runAll())
-		assert.Equal(t, costA.Scalar(), costS.Scalar())
-		for i := range gradS {
-			assert.Equal(t, gradA[i].Data(), gradS[i].Data())
-		}
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // A Jacobian graph computes, for every row of a batch, the derivative of
@@ -24,52 +26,9 @@ import (
 //     through the broadcasting helpers and MatMul.
 //   - Loop: parameters the engine marks as Loop are used as they are; their
 //     derivatives come from a separate one-sample graph run per residual.
-
-// Tap records one Affine use in a Jacobian graph. When x has Group rows per
-// sample (a convolution's patches: one row per output position), the rows
-// of sample q are q·Group, ..., q·Group+Group-1, and the sample's Jacobian
-// entries are Σ_g x_g ⊗ δ_g for W and Σ_g δ_g for b.
-type Tap struct {
-	W, Bias *Param  // Bias may be nil
-	X       *Output // the layer input x (batch·Group × in)
-	E       *G.Node // the zero input added at z (batch·Group × out)
-	Group   int     // rows of x per sample, ≥ 1
-}
-
-// Tile records one tiled parameter in a Jacobian graph.
-type Tile struct {
-	Param *Param
-	T     *G.Node // the zero input (batch × shape...)
-}
-
-// JacobianMode turns b into a Jacobian-graph builder: Affine taps and Param
-// tiles, except for the parameters in loop, which are used as they are.
-func (b *Builder) JacobianMode(loop map[*Param]bool) {
-	b.jacobian = true
-	b.loop = loop
-}
-
-// Taps returns the taps added so far.
-func (b *Builder) Taps() []*Tap { return b.taps }
-
-// Tiles returns the tiled parameters.
-func (b *Builder) Tiles() []*Tile { return b.tiles }
-
-// BeginLayer marks the start of a layer's Forward, so that LayerParams can
-// tell which parameters the layer used.
-func (b *Builder) BeginLayer() { b.accessed = nil }
-
-// LayerParams lists the parameters used since the last BeginLayer.
-func (b *Builder) LayerParams() []*Param { return b.accessed }
-
-func (b *Builder) touch(p *Param) {
-	for _, q := range b.accessed {
-		if q == p {
-			return
-		}
-	}
-	b.accessed = append(b.accessed, p)
-}
+//
+// The engine (internal/engine) turns a builder into a Jacobian builder and
+// reads the taps and tiles it recorded.
 
 // Param returns p's node in this graph. In a Jacobian graph a parameter not
 // marked Loop is tiled: the node has shape (batch, p's shape...) and each
@@ -77,22 +36,23 @@ func (b *Builder) touch(p *Param) {
 // batch through the broadcasting helpers (Add, Sub, Mul, Div) and MatMul
 // works unchanged with either shape.
 func (b *Builder) Param(p *Param) *G.Node {
-	b.touch(p)
-	if !b.jacobian || b.loop[p] {
+	st := b.st
+	st.Touch(p)
+	if !st.Jacobian || st.Loop[p] {
 		return b.paramNode(p)
 	}
-	if n, ok := b.tiled[p]; ok {
+	if n, ok := st.Tiled[p]; ok {
 		return n
 	}
 	shape := append([]int{b.batch}, p.Shape...)
-	zero := b.Input(p.Name+"/tile", shape...)
+	zero := b.input(p.Name+"/tile", shape...)
 	n, err := Add(zero.Node, b.paramNode(p))
 	if err != nil {
 		// Shapes always broadcast here; failing is a programmer error.
 		panic(fmt.Sprintf("graph: tiling %s: %v", p.Name, err))
 	}
-	b.tiles = append(b.tiles, &Tile{Param: p, T: zero.Node})
-	b.tiled[p] = n
+	st.Tiles = append(st.Tiles, &graphrt.Tile[*Param]{Param: p, T: zero.Node})
+	st.Tiled[p] = n
 	return n
 }
 
@@ -100,7 +60,7 @@ func (b *Builder) Param(p *Param) *G.Node {
 // bias (out) or nil, where G ≥ 1 is a whole number of rows per sample
 // (rows qG, ..., qG+G-1 belong to sample q; a dense layer has G = 1, a
 // convolution one row per output position). In a Jacobian graph it adds a
-// tap (see Tap), which is the fastest way to per-sample Jacobians: custom
+// tap (see the Tap route above), which is the fastest way to per-sample Jacobians: custom
 // layers that compute an affine map should use Affine rather than MatMul
 // and Add. (In a Jacobian graph, x with rows that are not a multiple of
 // the batch is an error, and the engine falls back to the loop route.)
@@ -111,10 +71,11 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 	if bias != nil && (len(bias.Shape) != 1 || bias.Shape[0] != w.Shape[1]) {
 		return nil, fmt.Errorf("graph.Affine: bias %v does not match W %v", bias.Shape, w.Shape)
 	}
-	tap := b.jacobian && !b.loop[w] && (bias == nil || !b.loop[bias])
-	b.touch(w)
+	st := b.st
+	tap := st.Jacobian && !st.Loop[w] && (bias == nil || !st.Loop[bias])
+	st.Touch(w)
 	if bias != nil {
-		b.touch(bias)
+		st.Touch(bias)
 	}
 	rows := x.Shape()[0]
 	if tap && (rows < b.batch || rows%b.batch != 0) {
@@ -123,7 +84,7 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 		return nil, fmt.Errorf("graph.Affine: x has %d rows, not a whole number of rows for each of the batch's %d samples", rows, b.batch)
 	}
 	group := rows / b.batch
-	err = Catch(func() error {
+	err = catch(func() error {
 		var e error
 		if z, e = G.Mul(x, b.paramNode(w)); e != nil {
 			return e
@@ -136,11 +97,11 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 		if tap {
 			// Unique names: Gorgonia merges input nodes of the same
 			// name, which would give a kernel used twice one tap.
-			e0 := b.Input(fmt.Sprintf("%s/tap%d", w.Name, len(b.taps)+1), rows, w.Shape[1])
+			e0 := b.input(fmt.Sprintf("%s/tap%d", w.Name, len(st.Taps)+1), rows, w.Shape[1])
 			if z, e = G.Add(z, e0.Node); e != nil {
 				return e
 			}
-			b.taps = append(b.taps, &Tap{W: w, Bias: bias, X: b.Output(x), E: e0.Node, Group: group})
+			st.Taps = append(st.Taps, &graphrt.Tap[*Param]{W: w, Bias: bias, X: graphrt.NewOutput(x), E: e0.Node, Group: group})
 		}
 		return nil
 	})
@@ -151,7 +112,7 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 // or, when w is a tiled parameter (batch × in × out), the row-wise product
 // with each row's own copy.
 func MatMul(x, w *G.Node) (out *G.Node, err error) {
-	err = Catch(func() error {
+	err = catch(func() error {
 		switch {
 		case w.Dims() == 2:
 			var e error

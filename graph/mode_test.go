@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // TestStateIsOutsideTheta: state is declared into its own list and values,
@@ -73,7 +75,7 @@ func TestStateNodesAndUpdates(t *testing.T) {
 	ps.Init(1)
 
 	b := NewBuilder(ps, 3)
-	x := b.Input("x", 3, 2)
+	x := b.input("x", 3, 2)
 	copy(x.Data, []float64{1, 2, 3, 4, 5, 6})
 	sn := b.State(st)
 	assert.Same(t, sn, b.State(st))
@@ -83,21 +85,21 @@ func TestStateNodesAndUpdates(t *testing.T) {
 	require.NoError(t, err)
 	cost, err := G.Sum(y)
 	require.NoError(t, err)
-	used, grads, err := b.Gradients(cost)
+	used, grads, err := gradients(b, cost)
 	require.NoError(t, err)
 	assert.Equal(t, []*Param{w}, used, "state is not differentiated")
 	colMean, err := G.Sum(x.Node, 0)
 	require.NoError(t, err)
 	b.UpdateState(st, colMean, 0.75)
-	require.Len(t, b.StateUpdates(), 1)
-	out, g := b.Output(y), b.Output(grads[0])
-	m, err := Compile(b)
+	require.Len(t, b.st.Updates, 1)
+	out, g := graphrt.NewOutput(y), graphrt.NewOutput(grads[0])
+	m, err := compile(b)
 	require.NoError(t, err)
 
 	require.NoError(t, m.Run())
 	assert.Equal(t, []float64{4, 6, 8, 10, 12, 14}, out.Data())
 	assert.Equal(t, []float64{1 + 3 + 5 + 3, 2 + 4 + 6 + 3}, g.Data())
-	ApplyStateUpdates(ps, b.StateUpdates())
+	applyStateUpdates(ps, b.st.Updates)
 	// s ← 0.75·1 + 0.25·(9, 12)
 	assert.Equal(t, []float64{0.75 + 0.25*9, 0.75 + 0.25*12}, ps.StateView(st))
 	require.NoError(t, m.Run())
@@ -112,27 +114,27 @@ func TestStateNodesAndUpdates(t *testing.T) {
 func TestModesRandomInputsAndRowMask(t *testing.T) {
 	b := NewBuilder(NewParams(), 4)
 	assert.False(t, b.Training(), "graphs are not in training mode by default")
-	b.SetTraining(true)
+	b.st.Training = true
 	assert.True(t, b.Training())
-	assert.Nil(t, b.RowMaskInput())
+	assert.Nil(t, b.st.RowMask)
 	mask := b.RowMask()
 	assert.Same(t, mask, b.RowMask())
-	require.NotNil(t, b.RowMaskInput())
-	assert.Equal(t, []float64{1, 1, 1, 1}, b.RowMaskInput().Data)
+	require.NotNil(t, b.st.RowMask)
+	assert.Equal(t, []float64{1, 1, 1, 1}, b.st.RowMask.Data)
 
 	r1 := b.Random("drop", 4, 3)
 	r2 := b.Random("drop", 4, 3)
 	assert.NotEqual(t, r1.Name(), r2.Name())
-	ins := b.RandomInputs()
+	ins := b.st.Randoms
 	require.Len(t, ins, 2)
 	assert.Same(t, r1, ins[0].Node)
 	s, err := Sub(r1, r2)
 	require.NoError(t, err)
-	diff := b.Output(s)
-	m, err := Compile(b)
+	diff := graphrt.NewOutput(s)
+	m, err := compile(b)
 	require.NoError(t, err)
 
-	FillRandom(ins, rand.New(rand.NewPCG(8, 8)))
+	graphrt.FillRandom(ins, rand.New(rand.NewPCG(8, 8)))
 	first := append(append([]float64(nil), ins[0].Data...), ins[1].Data...)
 	for _, v := range first {
 		assert.True(t, v >= 0 && v < 1)
@@ -143,6 +145,6 @@ func TestModesRandomInputsAndRowMask(t *testing.T) {
 	for i, v := range first {
 		assert.Equal(t, ref.Float64(), v, "in order, entry %d", i)
 	}
-	FillRandom(ins, rand.New(rand.NewPCG(9, 8)))
+	graphrt.FillRandom(ins, rand.New(rand.NewPCG(9, 8)))
 	assert.NotEqual(t, first[:12], ins[0].Data)
 }

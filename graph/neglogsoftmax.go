@@ -31,7 +31,7 @@ func NegLogSoftmax(z *G.Node) (out *G.Node, err error) {
 	if z.Dims() != 2 {
 		return nil, fmt.Errorf("graph.NegLogSoftmax: needs a (batch × k) node, got shape %v", z.Shape())
 	}
-	err = Catch(func() error {
+	err = catch(func() error {
 		var e error
 		out, e = G.ApplyOp(negLogSoftmaxOp{}, z)
 		return e
@@ -125,7 +125,7 @@ func inferMatrixShape(op fmt.Stringer, n int, in []G.DimSizer) (tensor.Shape, er
 		if !ok || si.Dims() != 2 {
 			return nil, fmt.Errorf("%v: input %d is %v, want a (batch × k) shape", op, i, d)
 		}
-		if s != nil && !SameShape(s, si) {
+		if s != nil && !sameShape(s, si) {
 			return nil, fmt.Errorf("%v: inputs have shapes %v and %v", op, s, si)
 		}
 		s = si

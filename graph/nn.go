@@ -14,7 +14,7 @@ func LogSoftmax(z *G.Node) (out *G.Node, err error) {
 		return nil, fmt.Errorf("graph.LogSoftmax: needs a (batch × k) node, got shape %v", z.Shape())
 	}
 	rows := z.Shape()[0]
-	err = Catch(func() error {
+	err = catch(func() error {
 		m, err := G.Max(z, 1)
 		if err != nil {
 			return err

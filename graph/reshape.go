@@ -25,30 +25,16 @@ func Reshape(n *G.Node, shape ...int) (*G.Node, error) {
 	if from.TotalSize() != to.TotalSize() {
 		return nil, fmt.Errorf("graph.Reshape: cannot reshape %v to %v", from, to)
 	}
-	if SameShape(from, to) {
+	if sameShape(from, to) {
 		return n, nil
 	}
 	var out *G.Node
-	err := Catch(func() error {
+	err := catch(func() error {
 		var e error
 		out, e = G.ApplyOp(reshapeCopy{from: from, to: to}, n)
 		return e
 	})
 	return out, err
-}
-
-// SameShape compares shapes strictly, dimension by dimension
-// (tensor.Shape.Eq treats (n), (1, n) and (n, 1) as equal).
-func SameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // reshapeCopy is a reshape that copies its input.

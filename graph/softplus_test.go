@@ -52,12 +52,12 @@ func TestSoftplusAndSigmoidKeepRelativeAccuracy(t *testing.T) {
 // never a silent zero.
 func TestSoftplusThirdDerivativeIsAnError(t *testing.T) {
 	b := NewBuilder(NewParams(), 1)
-	in := b.Input("x", 2)
+	in := b.input("x", 2)
 	d, err := G.ApplyOp(unaryOp{elemSigmoidDeriv}, in.Node)
 	require.NoError(t, err)
 	cost, err := G.Sum(d)
 	require.NoError(t, err)
-	err = Catch(func() error { _, e := G.Grad(cost, in.Node); return e })
+	err = catch(func() error { _, e := G.Grad(cost, in.Node); return e })
 	require.ErrorContains(t, err, "not implemented")
 }
 

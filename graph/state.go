@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // Non-trainable state.
@@ -23,8 +25,7 @@ import (
 //
 // In a graph, Builder.State gives a node backed by the state values (read
 // at every run, never differentiated), and Builder.UpdateState records a
-// moving-average update that the owner applies after a training run with
-// ApplyStateUpdates.
+// moving-average update that the engine applies after a training run.
 
 // stateSet is the state part of a Params.
 type stateSet struct {
@@ -126,38 +127,26 @@ func (s *Scope) State(name string, shape []int, init Initializer) (*Param, error
 
 // State returns p's node in this graph, creating it on first use: a tensor
 // backed by p's slice of the state values, so an update applied between
-// runs (ApplyStateUpdates) is seen by the next run without recompiling. It
+// runs is seen by the next run without recompiling. It
 // is never tiled and no gradient flows into it (it is not a parameter).
 // It panics if p is not state (a programmer error).
 func (b *Builder) State(p *Param) *G.Node {
 	if !p.state {
 		panic("graph: Builder.State of parameter " + p.Name + " (use Param)")
 	}
-	if n, ok := b.mode.stateNodes[p]; ok {
+	if n, ok := b.stateNodes[p]; ok {
 		return n
 	}
 	t := tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(b.params.StateView(p)))
 	n := G.NewTensor(b.g, tensor.Float64, len(p.Shape), G.WithShape(p.Shape...), G.WithName(p.Name), G.WithValue(t))
-	if b.mode.stateNodes == nil {
-		b.mode.stateNodes = map[*Param]*G.Node{}
-	}
-	b.mode.stateNodes[p] = n
+	b.stateNodes[p] = n
 	return n
-}
-
-// StateUpdate is one moving-average update recorded by UpdateState: after a
-// run, Param ← Momentum·Param + (1−Momentum)·Value.
-type StateUpdate struct {
-	Param    *Param
-	Value    *Output
-	Momentum float64
 }
 
 // UpdateState records that after each run of this graph the state p
 // becomes momentum·p + (1−momentum)·batchValue, where batchValue is a node
 // with p's number of entries (a batch statistic, say). The update is not
-// part of the graph: the owner calls ApplyStateUpdates(ps,
-// b.StateUpdates()) after each training run. Layers call it only in
+// part of the graph: the engine applies it after each training run. Layers call it only in
 // training mode. A batchValue of the wrong size or a momentum outside
 // [0, 1] panics (a programmer error).
 func (b *Builder) UpdateState(p *Param, batchValue *G.Node, momentum float64) {
@@ -170,25 +159,5 @@ func (b *Builder) UpdateState(p *Param, batchValue *G.Node, momentum float64) {
 	if !(momentum >= 0 && momentum <= 1) {
 		panic(fmt.Sprintf("graph: UpdateState of %s with momentum %v outside [0, 1]", p.Name, momentum))
 	}
-	b.mode.updates = append(b.mode.updates, StateUpdate{Param: p, Value: b.Output(batchValue), Momentum: momentum})
-}
-
-// StateUpdates returns the updates recorded by UpdateState, in order.
-func (b *Builder) StateUpdates() []StateUpdate { return b.mode.updates }
-
-// ApplyStateUpdates applies us to the state values of ps, in order, reading
-// each Value from the run that just finished. Calling it before the graph
-// has run panics (a programmer error).
-func ApplyStateUpdates(ps *Params, us []StateUpdate) {
-	for _, u := range us {
-		dst := ps.StateView(u.Param)
-		v := u.Value.Data()
-		if len(v) != len(dst) {
-			panic(fmt.Sprintf("graph: ApplyStateUpdates: %s has %d values, the update %d (has the graph run?)", u.Param.Name, len(dst), len(v)))
-		}
-		m := u.Momentum
-		for i := range dst {
-			dst[i] = m*dst[i] + (1-m)*v[i]
-		}
-	}
+	b.st.Updates = append(b.st.Updates, graphrt.StateUpdate[*Param]{Param: p, Value: graphrt.NewOutput(batchValue), Momentum: momentum})
 }

@@ -30,7 +30,7 @@ func Apply(f Elementwise, x *G.Node) (*G.Node, error) { return applyUnary(f, x) 
 
 // applyUnary adds f(x) to x's graph, turning a Gorgonia panic into an error.
 func applyUnary(f Elementwise, x *G.Node) (out *G.Node, err error) {
-	err = Catch(func() error {
+	err = catch(func() error {
 		var e error
 		out, e = G.ApplyOp(unaryOp{f}, x)
 		return e

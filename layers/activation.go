@@ -6,6 +6,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // Activation is an elementwise (or, for Softmax, row-wise) nonlinearity.
@@ -46,7 +48,7 @@ var (
 	Sigmoid = Activation{name: "sigmoid", apply: func(b *graph.Builder, z *G.Node) (*G.Node, error) {
 		out, err := G.Sigmoid(z)
 		if err == nil {
-			b.MarkLogits(out, z, graph.LinkSigmoid)
+			engine.MarkLogits(b, out, z, graphrt.LinkSigmoid)
 		}
 		return out, err
 	}}
@@ -60,7 +62,7 @@ var (
 	Softmax = Activation{name: "softmax", apply: func(b *graph.Builder, z *G.Node) (*G.Node, error) {
 		out, err := softmax(z)
 		if err == nil {
-			b.MarkLogits(out, z, graph.LinkSoftmax)
+			engine.MarkLogits(b, out, z, graphrt.LinkSoftmax)
 		}
 		return out, err
 	}}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
 )
 
 // torchCase is one reference of testdata/torch_conv.json (written by
@@ -73,12 +74,12 @@ func forward(t *testing.T, l Layer, in Shape, batch int, x []float64, values ...
 		copy(ps.View(p), values[i])
 	}
 	b := graph.NewBuilder(ps, batch)
-	xi := b.Input("x", append([]int{batch}, in...)...)
+	xi := engine.Input(b, "x", append([]int{batch}, in...)...)
 	copy(xi.Data, x)
 	y, err := l.Forward(b, xi.Node)
 	require.NoError(t, err)
-	o := b.Output(y)
-	m, err := graph.Compile(b)
+	o := engine.Output(y)
+	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())
 	return out, y.Shape().Clone(), append([]float64(nil), o.Data()...)

@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // DropoutLayer is inverted dropout. In a training-mode graph
@@ -54,7 +55,7 @@ func (l *DropoutLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err er
 	if !b.Training() || l.rate == 0 {
 		return x, nil
 	}
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		u := b.Random("dropout", x.Shape().Clone()...)
 		keep, err := graph.Apply(dropoutKeep{rate: l.rate}, u)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // EmbeddingLayer maps each of a sample's T integer indices to a learnt
@@ -90,7 +91,7 @@ func (l *EmbeddingLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err 
 		return nil, fmt.Errorf("Embedding: input has shape %v, want (batch, %d)", x.Shape(), l.steps)
 	}
 	rows := x.Shape()[0]
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		oh, err := G.ApplyOp(oneHotOp{vocab: l.vocab, rows: rows, steps: l.steps}, x)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // GRU returns a gated recurrent unit layer with PyTorch's gate math
@@ -49,7 +50,7 @@ func (gruCell) step(l *RecurrentLayer, b *graph.Builder, x *G.Node, s state) (st
 		return state{}, err
 	}
 	var h *G.Node
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		ar, err := columns(a, 0, 2*u)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // LSTM returns a long short-term memory layer with PyTorch's gate math
@@ -66,7 +67,7 @@ func (lstmCell) step(l *RecurrentLayer, b *graph.Builder, x *G.Node, s state) (s
 		}
 	}
 	var i, f, g, o, c, h *G.Node
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		sig, err := l.gate(b, z)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // Merge is implemented by layers of several inputs. golem.Call hands a
@@ -57,7 +58,7 @@ func (l *ConcatenateLayer) BuildMerge(_ *graph.Scope, in []Shape) (Shape, error)
 	}
 	out := append(Shape(nil), in[0]...)
 	for _, s := range in[1:] {
-		if len(s) != len(out) || !graph.SameShape(s[:len(s)-1], out[:len(out)-1]) {
+		if len(s) != len(out) || !graphrt.SameShape(s[:len(s)-1], out[:len(out)-1]) {
 			return nil, fmt.Errorf("Concatenate: input shapes %v differ in more than the last axis", in)
 		}
 		out[len(out)-1] += s[len(s)-1]
@@ -123,7 +124,7 @@ func (l *ElementwiseMerge) BuildMerge(_ *graph.Scope, in []Shape) (Shape, error)
 		return nil, fmt.Errorf("%s: %w", l.name, errOneInput)
 	}
 	for _, s := range in[1:] {
-		if !graph.SameShape(s, in[0]) {
+		if !graphrt.SameShape(s, in[0]) {
 			return nil, fmt.Errorf("%s: input shapes %v differ", l.name, in)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // NormOption configures LayerNormalization and BatchNormalization.
@@ -117,7 +118,7 @@ func (l *LayerNormLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err 
 	if l.Gamma == nil {
 		return nil, fmt.Errorf("LayerNormalization: Forward before Build")
 	}
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		last := x.Dims() - 1
 		c := float64(x.Shape()[last])
 		keep := x.Shape().Clone()
@@ -301,7 +302,7 @@ func (l *BatchNormLayer) Forward(b *graph.Builder, x *G.Node) (out *G.Node, err 
 	if l.Gamma == nil {
 		return nil, fmt.Errorf("BatchNormalization: Forward before Build")
 	}
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		var d, v *G.Node
 		var err error
 		if b.Training() {

@@ -12,6 +12,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // torchNorm is layers/testdata/torch_norm.json (see torch_norm.py).
@@ -53,11 +55,11 @@ func loadTorchNorm(t *testing.T) torchNorm {
 type harness struct {
 	ps     *graph.Params
 	b      *graph.Builder
-	m      *graph.Machine
-	x      *graph.Input
-	y      *graph.Output
-	cost   *graph.Output
-	grads  []*graph.Output // x, then params
+	m      *graphrt.Machine
+	x      *graphrt.Input
+	y      *graphrt.Output
+	cost   *graphrt.Output
+	grads  []*graphrt.Output // x, then params
 	params []*graph.Param
 }
 
@@ -77,28 +79,28 @@ func newHarness(t *testing.T, ps *graph.Params, l Layer, shape []int, training b
 	t.Helper()
 	h := &harness{ps: ps}
 	h.b = graph.NewBuilder(ps, shape[0])
-	h.b.SetTraining(training)
-	h.x = h.b.Input("x", shape...)
+	engine.SetTraining(h.b, training)
+	h.x = engine.Input(h.b, "x", shape...)
 	y, err := l.Forward(h.b, h.x.Node)
 	require.NoError(t, err)
 	require.Equal(t, shape, []int(y.Shape()))
-	h.y = h.b.Output(y)
+	h.y = engine.Output(y)
 	if weights != nil {
 		w := h.b.Tensor("w", shape, weights)
 		c, err := G.HadamardProd(y, w)
 		require.NoError(t, err)
 		c, err = G.Sum(c)
 		require.NoError(t, err)
-		h.cost = h.b.Output(c)
-		ps, ns := h.b.UsedParams()
+		h.cost = engine.Output(c)
+		ps, ns := engine.UsedParams(h.b)
 		h.params = ps
 		gs, err := G.Grad(c, append(G.Nodes{h.x.Node}, ns...)...)
 		require.NoError(t, err)
 		for _, g := range gs {
-			h.grads = append(h.grads, h.b.Output(g))
+			h.grads = append(h.grads, engine.Output(g))
 		}
 	}
-	h.m, err = graph.Compile(h.b)
+	h.m, err = engine.Compile(h.b)
 	require.NoError(t, err)
 	return h
 }
@@ -195,15 +197,15 @@ func TestBatchNormMatchesPyTorch(t *testing.T) {
 		h := newHarness(t, ps, l, c.Shape, false, nil)
 		copy(h.x.Data, c.X)
 		assertClose(t, c.YInference, h.run(t), 1e-10, "inference")
-		assert.Empty(t, h.b.StateUpdates())
-		assert.Nil(t, h.b.RowMaskInput(), "inference asks for no row mask")
+		assert.Empty(t, engine.StateUpdates(h.b))
+		assert.Nil(t, engine.RowMaskInput(h.b), "inference asks for no row mask")
 
 		// Training: the batch statistics, then the moving-average update.
 		h = newHarness(t, ps, l, c.Shape, true, nil)
 		copy(h.x.Data, c.X)
 		assertClose(t, c.YTraining, h.run(t), 1e-10, "training")
-		require.Len(t, h.b.StateUpdates(), 2)
-		graph.ApplyStateUpdates(ps, h.b.StateUpdates())
+		require.Len(t, engine.StateUpdates(h.b), 2)
+		engine.ApplyStateUpdates(ps, engine.StateUpdates(h.b))
 		m := c.Momentum
 		assertClose(t, c.RunningMean, ps.StateView(l.MovingMean), 1e-12, "moving mean")
 		n := float64(c.Count)
@@ -218,7 +220,7 @@ func TestBatchNormMatchesPyTorch(t *testing.T) {
 		inf := newHarness(t, ps, l, c.Shape, false, nil)
 		copy(inf.x.Data, c.X)
 		before := inf.run(t)
-		graph.ApplyStateUpdates(ps, h.b.StateUpdates())
+		engine.ApplyStateUpdates(ps, engine.StateUpdates(h.b))
 		assert.NotEqual(t, before, inf.run(t))
 	}
 }
@@ -241,7 +243,7 @@ func TestBatchNormIgnoresPaddingRows(t *testing.T) {
 			l, ps := bnCase(t, c.Eps, c.Momentum, shape, c.Gamma, c.Beta, c.MovingMean, c.MovingVar)
 			h := newHarness(t, ps, l, shape, true, nil)
 			copy(h.x.Data, x)
-			in := h.b.RowMaskInput()
+			in := engine.RowMaskInput(h.b)
 			require.NotNil(t, in)
 			assert.Equal(t, []int{real + pad}, in.Shape)
 			for i, v := range in.Data {
@@ -251,7 +253,7 @@ func TestBatchNormIgnoresPaddingRows(t *testing.T) {
 				}
 			}
 			y := h.run(t)
-			graph.ApplyStateUpdates(ps, h.b.StateUpdates())
+			engine.ApplyStateUpdates(ps, engine.StateUpdates(h.b))
 			return y[:len(c.X)], append([]float64(nil), ps.StateView(l.MovingMean)...), append([]float64(nil), ps.StateView(l.MovingVar)...)
 		}
 		y, mm, mv := run(true)
@@ -295,8 +297,8 @@ func TestNormalizationGradients(t *testing.T) {
 					}
 					h := newHarness(t, ps, l, shape, training, randomSlice(rng, n, -1, 1))
 					copy(h.x.Data, randomSlice(rng, n, -2, 2))
-					graph.FillRandom(h.b.RandomInputs(), rng)
-					if in := h.b.RowMaskInput(); in != nil {
+					graphrt.FillRandom(engine.RandomInputs(h.b), rng)
+					if in := engine.RowMaskInput(h.b); in != nil {
 						in.Data[0] = 0 // a padding row
 					}
 					h.checkGradients(t)
@@ -317,7 +319,7 @@ func TestEmbeddingLookupAndGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	copy(ps.View(l.E), randomSlice(rng, 15, -1, 1))
 	b := graph.NewBuilder(ps, 2)
-	x := b.Input("x", 2, 4)
+	x := engine.Input(b, "x", 2, 4)
 	y, err := l.Forward(b, x.Node)
 	require.NoError(t, err)
 	assert.Equal(t, []int{2, 4, 3}, []int(y.Shape()))
@@ -326,10 +328,10 @@ func TestEmbeddingLookupAndGradient(t *testing.T) {
 	require.NoError(t, err)
 	c, err = G.Sum(c)
 	require.NoError(t, err)
-	_, grads, err := b.Gradients(c)
+	_, grads, err := engine.Gradients(b, c)
 	require.NoError(t, err)
-	out, g := b.Output(y), b.Output(grads[0])
-	m, err := graph.Compile(b)
+	out, g := engine.Output(y), engine.Output(grads[0])
+	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	idx := []float64{0, 4, 2, 2, 1, 3, 0, 4}
 	copy(x.Data, idx)
@@ -410,24 +412,24 @@ func TestDropoutMasks(t *testing.T) {
 	for i := range x {
 		x[i] = 1 + float64(i%7)
 	}
-	build := func(training bool) (*graph.Builder, *graph.Machine, *graph.Input, *graph.Output, *graph.Output) {
+	build := func(training bool) (*graph.Builder, *graphrt.Machine, *graphrt.Input, *graphrt.Output, *graphrt.Output) {
 		b := graph.NewBuilder(graph.NewParams(), rows)
-		b.SetTraining(training)
-		in := b.Input("x", shape...)
+		engine.SetTraining(b, training)
+		in := engine.Input(b, "x", shape...)
 		copy(in.Data, x)
 		y1, err := Dropout(rate).Forward(b, in.Node)
 		require.NoError(t, err)
 		y2, err := Dropout(rate).Forward(b, in.Node)
 		require.NoError(t, err)
-		o1, o2 := b.Output(y1), b.Output(y2)
-		m, err := graph.Compile(b)
+		o1, o2 := engine.Output(y1), engine.Output(y2)
+		m, err := engine.Compile(b)
 		require.NoError(t, err)
 		return b, m, in, o1, o2
 	}
 	b, m, _, o1, o2 := build(true)
-	require.Len(t, b.RandomInputs(), 2)
+	require.Len(t, engine.RandomInputs(b), 2)
 	sample := func(seed uint64) ([]float64, []float64) {
-		graph.FillRandom(b.RandomInputs(), rand.New(rand.NewPCG(seed, 1)))
+		graphrt.FillRandom(engine.RandomInputs(b), rand.New(rand.NewPCG(seed, 1)))
 		require.NoError(t, m.Run())
 		return append([]float64(nil), o1.Data()...), append([]float64(nil), o2.Data()...)
 	}
@@ -460,7 +462,7 @@ func TestDropoutMasks(t *testing.T) {
 	assert.NotEqual(t, a1, c1)
 
 	b, m, _, o1, o2 = build(false)
-	assert.Empty(t, b.RandomInputs())
+	assert.Empty(t, engine.RandomInputs(b))
 	require.NoError(t, m.Run())
 	assert.Equal(t, x, o1.Data())
 	assert.Equal(t, x, o2.Data())
@@ -472,7 +474,7 @@ func TestDropoutMasks(t *testing.T) {
 func TestInvSqrtGradient(t *testing.T) {
 	maxErr := func(rsqrt func(*G.Node) (*G.Node, error)) float64 {
 		b := graph.NewBuilder(graph.NewParams(), 2)
-		x := b.Input("x", 2, 3)
+		x := engine.Input(b, "x", 2, 3)
 		copy(x.Data, []float64{0.3, -1, 2, 0.5, 1.5, -0.7})
 		sq, err := G.Square(x.Node)
 		require.NoError(t, err)
@@ -492,8 +494,8 @@ func TestInvSqrtGradient(t *testing.T) {
 		require.NoError(t, err)
 		gs, err := G.Grad(c, x.Node)
 		require.NoError(t, err)
-		co, g := b.Output(c), b.Output(gs[0])
-		m, err := graph.Compile(b)
+		co, g := engine.Output(c), engine.Output(gs[0])
+		m, err := engine.Compile(b)
 		require.NoError(t, err)
 		require.NoError(t, m.Run())
 		an := append([]float64(nil), g.Data()...)

@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // RecurrentLayer is a recurrent layer over sequences: SimpleRNN, GRU or
@@ -158,7 +159,7 @@ func (l *RecurrentLayer) Forward(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if l.W == nil {
 		return nil, fmt.Errorf("%s: Forward before Build", name)
 	}
-	if want := []int{b.Batch(), l.steps, l.features}; !graph.SameShape(x.Shape(), want) {
+	if want := []int{b.Batch(), l.steps, l.features}; !graphrt.SameShape(x.Shape(), want) {
 		return nil, fmt.Errorf("%s: input has shape %v, want %v", name, x.Shape(), want)
 	}
 	// (batch, T, F) → (batch × T·F): step t is the columns [t·F, (t+1)·F).

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
 )
 
 type torchRNNCase struct {
@@ -61,14 +62,14 @@ func runRecurrent(t *testing.T, l *RecurrentLayer, n, steps, features int, param
 		copy(ps.View(p), v)
 	}
 	b := graph.NewBuilder(ps, n)
-	in := b.Input("x", n, steps*features)
+	in := engine.Input(b, "x", n, steps*features)
 	copy(in.Data, x)
 	x3, err := graph.Reshape(in.Node, n, steps, features)
 	require.NoError(t, err)
 	out, err := l.Forward(b, x3)
 	require.NoError(t, err)
-	o := b.Output(out)
-	m, err := graph.Compile(b)
+	o := engine.Output(out)
+	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())
 	return append([]float64(nil), o.Data()...)

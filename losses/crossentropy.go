@@ -7,6 +7,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // probEpsilon bounds probabilities away from 0 and 1 when a loss must work
@@ -164,7 +166,7 @@ func SparseCategoricalCrossEntropy() Residual {
 // the binary cross-entropy: pos = -log p (the loss of target 1) and
 // neg = -log(1-p) (of target 0), each accurate where it is small.
 func binaryTerms(b *graph.Builder, pred *G.Node) (pos, neg *G.Node, err error) {
-	if z, ok := b.Logits(pred, graph.LinkSigmoid); ok {
+	if z, ok := engine.Logits(b, pred, graphrt.LinkSigmoid); ok {
 		// -log σ(z) = softplus(-z), -log(1-σ(z)) = softplus(z).
 		negZ, err := G.Neg(z)
 		if err != nil {
@@ -185,7 +187,7 @@ func binaryTerms(b *graph.Builder, pred *G.Node) (pos, neg *G.Node, err error) {
 
 // categoricalTerms returns -log pₖ for every class (batch × K).
 func categoricalTerms(b *graph.Builder, pred *G.Node) (*G.Node, error) {
-	if z, ok := b.Logits(pred, graph.LinkSoftmax); ok {
+	if z, ok := engine.Logits(b, pred, graphrt.LinkSoftmax); ok {
 		return graph.NegLogSoftmax(z)
 	}
 	return graph.NegLogSqueezed(pred, probEpsilon)

@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // residualProbe evaluates a loss's residuals r (rows × R), its per-sample
@@ -16,35 +18,35 @@ import (
 // output's logits (or probabilities) z, the quantities LM's Jacobian is
 // built from.
 type residualProbe struct {
-	z, y, seed *graph.Input
-	r, l, dz   *graph.Output
-	m          *graph.Machine
+	z, y, seed *graphrt.Input
+	r, l, dz   *graphrt.Output
+	m          *graphrt.Machine
 	rows, k, R int
 }
 
 // newResidualProbe builds the graph: z is the logits of a sigmoid or
 // softmax output (link), or the output itself (link 0, probabilities).
-func newResidualProbe(t *testing.T, loss Residual, link graph.Link, rows, k, targetCols int) *residualProbe {
+func newResidualProbe(t *testing.T, loss Residual, link graphrt.Link, rows, k, targetCols int) *residualProbe {
 	t.Helper()
 	ps := graph.NewParams()
 	ps.Init(0)
 	b := graph.NewBuilder(ps, rows)
 	p := &residualProbe{rows: rows, k: k}
-	p.z = b.Input("z", rows, k)
-	p.y = b.Input("y", rows, targetCols)
+	p.z = engine.Input(b, "z", rows, k)
+	p.y = engine.Input(b, "y", rows, targetCols)
 	pred := p.z.Node
 	var err error
 	switch link {
-	case graph.LinkSigmoid:
+	case graphrt.LinkSigmoid:
 		pred, err = G.Sigmoid(p.z.Node)
 		require.NoError(t, err)
-		b.MarkLogits(pred, p.z.Node, link)
-	case graph.LinkSoftmax:
+		engine.MarkLogits(b, pred, p.z.Node, link)
+	case graphrt.LinkSoftmax:
 		lsm, err := graph.LogSoftmax(p.z.Node)
 		require.NoError(t, err)
 		pred, err = G.Exp(lsm)
 		require.NoError(t, err)
-		b.MarkLogits(pred, p.z.Node, link)
+		engine.MarkLogits(b, pred, p.z.Node, link)
 	}
 	r, err := loss.Residuals(b, pred, p.y.Node)
 	require.NoError(t, err)
@@ -52,15 +54,15 @@ func newResidualProbe(t *testing.T, loss Residual, link graph.Link, rows, k, tar
 	p.R = r.Shape()[1]
 	l, err := loss.PerSample(b, pred, p.y.Node)
 	require.NoError(t, err)
-	p.seed = b.Input("seed", rows, p.R)
+	p.seed = engine.Input(b, "seed", rows, p.R)
 	seeded, err := G.HadamardProd(r, p.seed.Node)
 	require.NoError(t, err)
 	cost, err := G.Sum(seeded)
 	require.NoError(t, err)
 	grads, err := G.Grad(cost, p.z.Node)
 	require.NoError(t, err)
-	p.r, p.l, p.dz = b.Output(r), b.Output(l), b.Output(grads[0])
-	p.m, err = graph.Compile(b)
+	p.r, p.l, p.dz = engine.Output(r), engine.Output(l), engine.Output(grads[0])
+	p.m, err = engine.Compile(b)
 	require.NoError(t, err)
 	t.Cleanup(func() { p.m.Close() })
 	return p
@@ -254,7 +256,7 @@ func TestBinaryCrossEntropyResidualsFromLogitsAtExtremes(t *testing.T) {
 		}
 	}
 	forEachForm(t, BinaryCrossEntropy, 2, 4, func(t *testing.T, loss Residual, R int) {
-		p := newResidualProbe(t, loss, graph.LinkSigmoid, rows, 2, 2)
+		p := newResidualProbe(t, loss, graphrt.LinkSigmoid, rows, 2, 2)
 		require.Equal(t, R, p.R)
 		checkResiduals(t, p, zs, ys, want, 1, func(int, int) float64 { return 1e-3 })
 	})
@@ -347,7 +349,7 @@ func TestCategoricalCrossEntropyResidualsFromLogitsAtExtremes(t *testing.T) {
 		}
 	}
 	forEachForm(t, CategoricalCrossEntropy, 1, 3, func(t *testing.T, loss Residual, R int) {
-		p := newResidualProbe(t, loss, graph.LinkSoftmax, rows, 3, 3)
+		p := newResidualProbe(t, loss, graphrt.LinkSoftmax, rows, 3, 3)
 		require.Equal(t, R, p.R)
 		checkResiduals(t, p, z, y, want, 1, func(int, int) float64 { return 1e-3 })
 	})
@@ -363,7 +365,7 @@ func TestSparseCategoricalCrossEntropyResidualsFromLogitsAtExtremes(t *testing.T
 			want = append(want, nlSoftmax(row, int(l)))
 		}
 	}
-	p := newResidualProbe(t, SparseCategoricalCrossEntropy(), graph.LinkSoftmax, len(labels), 3, 1)
+	p := newResidualProbe(t, SparseCategoricalCrossEntropy(), graphrt.LinkSoftmax, len(labels), 3, 1)
 	require.Equal(t, 1, p.R)
 	checkResiduals(t, p, z, labels, want, 1, func(int, int) float64 { return 1e-3 })
 }

@@ -16,6 +16,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // Reduction says how per-sample losses combine into the loss.
@@ -105,7 +106,7 @@ func (l *residualLoss) CheckTarget(target []float64, outputs int) error {
 }
 
 func (l *residualLoss) Residuals(b *graph.Builder, pred, target *G.Node) (r *G.Node, err error) {
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		var e error
 		r, e = l.residuals(b, pred, target)
 		return e
@@ -122,7 +123,7 @@ func (l *residualLoss) PerSample(b *graph.Builder, pred, target *G.Node) (*G.Nod
 		return nil, err
 	}
 	var out *G.Node
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		var e error
 		out, e = sumSquares(r)
 		return e

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // MSE is the mean squared error, (1/N)·Σᵢ (1/K)·Σₖ (ŷᵢₖ - yᵢₖ)², as
@@ -50,7 +51,7 @@ func (maeLoss) CheckTarget(target []float64, _ int) error {
 }
 
 func (maeLoss) PerSample(_ *graph.Builder, pred, target *G.Node) (out *G.Node, err error) {
-	err = graph.Catch(func() error {
+	err = graphrt.Catch(func() error {
 		d, err := G.Sub(pred, target)
 		if err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // buildFast builds a fast graph with the given rows. When a layer fails to
@@ -40,33 +42,33 @@ func (e *Engine) setLoop(p *graph.Param) {
 func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, err error) {
 	s := e.spec
 	b := graph.NewBuilder(s.Params, rows)
-	b.JacobianMode(e.loop)
+	engine.JacobianMode(b, e.loop)
 	f = &fastGraph{rows: rows}
-	f.x = b.Input("x", rows, s.Inputs)
-	f.y = b.Input("y", rows, s.Targets)
-	f.seed = b.Input("seed", rows, s.Residuals)
+	f.x = engine.Input(b, "x", rows, s.Inputs)
+	f.y = engine.Input(b, "y", rows, s.Targets)
+	f.seed = engine.Input(b, "seed", rows, s.Residuals)
 	var r *G.Node
-	if err = graph.Catch(func() error {
+	if err = graphrt.Catch(func() error {
 		var e error
 		r, e = s.Build(b, f.x.Node, f.y.Node)
 		return e
 	}); err != nil {
-		return nil, b.LayerParams(), err
+		return nil, engine.LayerParams(b), err
 	}
-	if !graph.SameShape(r.Shape(), []int{rows, s.Residuals}) {
+	if !graphrt.SameShape(r.Shape(), []int{rows, s.Residuals}) {
 		return nil, nil, fmt.Errorf("residuals have shape %v, want (%d, %d)", r.Shape(), rows, s.Residuals)
 	}
-	f.r = b.Output(r)
+	f.r = engine.Output(r)
 	var wrt G.Nodes
-	for _, t := range b.Taps() {
+	for _, t := range engine.Taps(b) {
 		wrt = append(wrt, t.E)
 	}
-	for _, t := range b.Tiles() {
+	for _, t := range engine.Tiles(b) {
 		wrt = append(wrt, t.T)
 	}
 	if len(wrt) > 0 {
 		var grads G.Nodes
-		if err = graph.Catch(func() error {
+		if err = graphrt.Catch(func() error {
 			cost, e := G.HadamardProd(r, f.seed.Node)
 			if e != nil {
 				return e
@@ -79,15 +81,15 @@ func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, er
 		}); err != nil {
 			return nil, nil, err
 		}
-		for i, t := range b.Taps() {
-			f.taps = append(f.taps, tapOut{tap: t, grad: b.Output(grads[i])})
+		for i, t := range engine.Taps(b) {
+			f.taps = append(f.taps, tapOut{tap: t, grad: engine.Output(grads[i])})
 		}
-		for i, t := range b.Tiles() {
-			f.tiles = append(f.tiles, tileOut{tile: t, grad: b.Output(grads[len(b.Taps())+i])})
+		for i, t := range engine.Tiles(b) {
+			f.tiles = append(f.tiles, tileOut{tile: t, grad: engine.Output(grads[len(engine.Taps(b))+i])})
 		}
 	}
 	f.planWrites(s.Params, e.loop)
-	if f.machine, err = graph.Compile(b); err != nil {
+	if f.machine, err = engine.Compile(b); err != nil {
 		return nil, nil, err
 	}
 	if e.perRow == 0 {
@@ -141,15 +143,15 @@ func (e *Engine) buildLoop() (*loopGraph, error) {
 	s := e.spec
 	b := graph.NewBuilder(s.Params, 1)
 	l := &loopGraph{}
-	l.x = b.Input("x", 1, s.Inputs)
-	l.y = b.Input("y", 1, s.Targets)
-	l.seed = b.Input("seed", 1, s.Residuals)
-	err := graph.Catch(func() error {
+	l.x = engine.Input(b, "x", 1, s.Inputs)
+	l.y = engine.Input(b, "y", 1, s.Targets)
+	l.seed = engine.Input(b, "seed", 1, s.Residuals)
+	err := graphrt.Catch(func() error {
 		r, err := s.Build(b, l.x.Node, l.y.Node)
 		if err != nil {
 			return err
 		}
-		l.r = b.Output(r)
+		l.r = engine.Output(r)
 		cost, err := G.HadamardProd(r, l.seed.Node)
 		if err != nil {
 			return err
@@ -157,20 +159,20 @@ func (e *Engine) buildLoop() (*loopGraph, error) {
 		if cost, err = G.Sum(cost); err != nil {
 			return err
 		}
-		ps, grads, err := b.Gradients(cost)
+		ps, grads, err := engine.Gradients(b, cost)
 		if err != nil {
 			return err
 		}
 		l.params = ps
 		for _, g := range grads {
-			l.grads = append(l.grads, b.Output(g))
+			l.grads = append(l.grads, engine.Output(g))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jac: building the one-sample graph: %w", err)
 	}
-	if l.machine, err = graph.Compile(b); err != nil {
+	if l.machine, err = engine.Compile(b); err != nil {
 		return nil, err
 	}
 	return l, nil

@@ -9,6 +9,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // CheckResult reports the worst disagreement between the engine's J and
@@ -115,9 +117,9 @@ func firstErr(errs ...error) error {
 
 // forwardGraph evaluates the residuals of all N samples in one run.
 type forwardGraph struct {
-	x, y    *graph.Input
-	r       *graph.Output
-	machine *graph.Machine
+	x, y    *graphrt.Input
+	r       *graphrt.Output
+	machine *graphrt.Machine
 	R       int
 }
 
@@ -125,19 +127,19 @@ func (e *Engine) buildForward(n int) (*forwardGraph, error) {
 	s := e.spec
 	b := graph.NewBuilder(s.Params, n)
 	f := &forwardGraph{R: s.Residuals}
-	f.x = b.Input("x", n, s.Inputs)
-	f.y = b.Input("y", n, s.Targets)
+	f.x = engine.Input(b, "x", n, s.Inputs)
+	f.y = engine.Input(b, "y", n, s.Targets)
 	var r *G.Node
-	if err := graph.Catch(func() error {
+	if err := graphrt.Catch(func() error {
 		var err error
 		r, err = s.Build(b, f.x.Node, f.y.Node)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	f.r = b.Output(r)
+	f.r = engine.Output(r)
 	var err error
-	f.machine, err = graph.Compile(b)
+	f.machine, err = engine.Compile(b)
 	return f, err
 }
 

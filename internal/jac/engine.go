@@ -6,7 +6,7 @@
 // (sample, residual) pair and one column per parameter. Rows are computed
 // in chunks, each by one run of a "fast" graph in which every graph row is a
 // (sample, residual) pair and a seed input selects that row's residual, so
-// one gradient gives every row's derivatives (see graph.Tap and graph.Tile).
+// one gradient gives every row's derivatives (see engine.Tap and engine.Tile).
 // Parameters whose layers cannot be tapped or tiled take the loop route: a
 // one-sample graph run once per residual. The engine picks the route per
 // parameter: a layer whose tiled build fails moves to the loop route, and on

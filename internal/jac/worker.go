@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"github.com/golem-ml/golem/graph"
+	"github.com/golem-ml/golem/internal/engine"
+	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // worker owns one fast graph (and, when needed, one loop graph) and the
@@ -244,34 +246,34 @@ var addGram = AddGram
 // fastGraph is the chunk graph: taps and tiles, seeded residuals.
 type fastGraph struct {
 	rows       int
-	x, y, seed *graph.Input
-	r          *graph.Output
+	x, y, seed *graphrt.Input
+	r          *graphrt.Output
 	taps       []tapOut
 	tiles      []tileOut
 	unwritten  []*graph.Param // parameters no tap, tile or loop writes
-	machine    *graph.Machine
+	machine    *graphrt.Machine
 }
 
 type tapOut struct {
-	tap                 *graph.Tap
-	grad                *graph.Output
+	tap                 *engine.Tap
+	grad                *graphrt.Output
 	assignW, assignBias bool // first writer of W's (bias's) columns
 }
 
 type tileOut struct {
-	tile   *graph.Tile
-	grad   *graph.Output
+	tile   *engine.Tile
+	grad   *graphrt.Output
 	assign bool // first writer of the parameter's columns
 }
 
 // loopGraph is the one-sample graph of the loop route: gradients of one
 // seeded residual with respect to every parameter.
 type loopGraph struct {
-	x, y, seed *graph.Input
-	r          *graph.Output
+	x, y, seed *graphrt.Input
+	r          *graphrt.Output
 	params     []*graph.Param
-	grads      []*graph.Output
-	machine    *graph.Machine
+	grads      []*graphrt.Output
+	machine    *graphrt.Machine
 }
 
 // run binds sample i and, for each residual k, runs the graph and calls

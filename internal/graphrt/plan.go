@@ -1,4 +1,4 @@
-package graph
+package graphrt
 
 // Plan splits N samples into batches of at most Size rows. Graphs have a
 // fixed number of rows, so the last batch may be partial: its rows are

@@ -1,4 +1,4 @@
-package graph
+package graphrt
 
 import (
 	"fmt"
@@ -13,12 +13,12 @@ type Machine struct {
 	vm G.VM
 }
 
-// Compile turns the builder's graph into a TapeMachine. A Gorgonia panic
+// Compile turns g into a TapeMachine. A Gorgonia panic
 // during compilation is returned as an error.
-func Compile(b *Builder) (*Machine, error) {
+func Compile(g *G.ExprGraph) (*Machine, error) {
 	var vm G.VM
 	err := Catch(func() error {
-		vm = G.NewTapeMachine(b.g)
+		vm = G.NewTapeMachine(g)
 		return nil
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package graph
+package graphrt
 
 import (
 	"errors"
@@ -87,24 +87,26 @@ func setTapeLoop(t *testing.T, on bool) {
 // TestRunPathsAreBitIdentical: Machine.Run through the tape loop and
 // through the RunAll fallback give the same bits, run after run.
 func TestRunPathsAreBitIdentical(t *testing.T) {
-	ps := NewParams()
-	w, err := ps.Declare("w", []int{3, 2}, GlorotUniform(), 3, 2)
+	g := G.NewGraph()
+	x := NewInput(g, "x", 4, 3)
+	w := NewInput(g, "w", 3, 2)
+	bias := NewInput(g, "b", 2)
+	for i := range w.Data {
+		w.Data[i] = 0.3 * float64(i-2)
+	}
+	bias.Data[0], bias.Data[1] = 0.1, -0.2
+	xw, err := G.Mul(x.Node, w.Node)
 	require.NoError(t, err)
-	bias, err := ps.Declare("b", []int{2}, Constant(0.1), 3, 2)
-	require.NoError(t, err)
-	ps.Init(5)
-	b := NewBuilder(ps, 4)
-	x := b.Input("x", 4, 3)
-	z, err := b.Affine(x.Node, w, bias)
+	z, err := G.BroadcastAdd(xw, bias.Node, nil, []byte{0})
 	require.NoError(t, err)
 	h, err := G.Tanh(z)
 	require.NoError(t, err)
 	cost, err := G.Sum(h)
 	require.NoError(t, err)
-	_, grads, err := b.Gradients(cost)
+	grads, err := G.Grad(cost, w.Node, bias.Node)
 	require.NoError(t, err)
-	outs := []*Output{b.Output(cost), b.Output(grads[0]), b.Output(grads[1])}
-	m, err := Compile(b)
+	outs := []*Output{NewOutput(cost), NewOutput(grads[0]), NewOutput(grads[1])}
+	m, err := Compile(g)
 	require.NoError(t, err)
 	run := func(on bool, step int) []uint64 {
 		setTapeLoop(t, on)

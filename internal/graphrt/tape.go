@@ -1,4 +1,4 @@
-package graph
+package graphrt
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ import (
 // minimum: a module that imports golem may select another Gorgonia, where
 // the linkname could still link to a method of another layout. So the
 // loop is called only when the linked Gorgonia is exactly the version
-// checked (TestSynchronousRunMatchesRunAll guards the equivalence) and the
+// checked (TestRunPathsAreBitIdentical guards the equivalence) and the
 // VM is that version's tape machine; otherwise Machine.Run uses Reset and
 // RunAll, which gives the same bits, more slowly. (A Gorgonia without the
 // method at all fails to link: a build error, never a wrong run.) One
