@@ -26,7 +26,7 @@ var fitCommand = &command{
 	name:    "fit",
 	summary: "train a one-hidden-layer network on a CSV file (MATLAB nftool's defaults)",
 	usage: `golem fit data.csv --target y [--inputs a,b] [--hidden 10] [--optimizer lm|br|adam]
-       [--division 70/15/15] [--epochs N] [--max-fail 6] [--seed S] [--out DIR]
+       [--division 70/15/15] [--epochs 1000] [--max-fail 6] [--seed 1] [--out DIR]
 
 Trains a network of one tanh hidden layer and a linear output on the CSV
 file's columns, as MATLAB's nftool does by default: inputs and targets mapped
@@ -36,7 +36,8 @@ validation loss (the best epoch's weights are kept), Nguyen–Widrow initial
 weights and Levenberg–Marquardt (trainlm). --optimizer br is trainbr
 (Bayesian regularization), which uses no validation set: the validation share
 joins the training samples (70/15/15 trains on 85%, tests on 15%).
---optimizer adam is Adam (learning rate 0.01, batches of 32, 1000 epochs).
+--optimizer adam is Adam (learning rate 0.01, batches of 32, 1000 epochs,
+--max-fail 50).
 
 It writes into --out (default: the CSV's folder), for data.csv:
   data.golem              the model (golem's Save format)
@@ -56,7 +57,7 @@ epoch otherwise. Ctrl-C stops training and keeps the network trained so far.`,
 		fs.StringVar(&o.optimizer, "optimizer", "lm", "lm (trainlm), br (trainbr) or adam")
 		fs.StringVar(&o.division, "division", "70/15/15", "training/validation/test percentages of a random division")
 		fs.IntVar(&o.epochs, "epochs", 1000, "the most epochs to train")
-		fs.IntVar(&o.maxFail, "max-fail", 6, "stop after this many epochs without a better validation loss")
+		fs.IntVar(&o.maxFail, "max-fail", 0, "stop after this many epochs without a better validation loss\n(default 6, trainlm's max_fail; 50 for adam, whose epochs are many small steps)")
 		fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial weights and of the division")
 		fs.StringVar(&o.out, "out", "", "folder of the files written (default: the CSV's folder)")
 		return func(e *env, args []string) error {
@@ -92,8 +93,14 @@ func (o *fitOptions) check() error {
 		return usagef("--hidden is %d; it must be at least 1", o.hidden)
 	case o.epochs < 1:
 		return usagef("--epochs is %d; it must be at least 1", o.epochs)
-	case o.maxFail < 1:
+	case o.maxFail < 0:
 		return usagef("--max-fail is %d; it must be at least 1", o.maxFail)
+	}
+	if o.maxFail == 0 {
+		o.maxFail = 6
+		if o.optimizer == "adam" {
+			o.maxFail = 50
+		}
 	}
 	switch o.optimizer {
 	case "lm", "br", "adam":

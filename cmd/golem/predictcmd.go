@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"strings"
 )
 
 var predictCommand = &command{
@@ -42,7 +43,7 @@ func runPredict(e *env, modelPath, csvPath string) error {
 	}
 	cols, err := data.indices(names.Inputs)
 	if err != nil {
-		return fmt.Errorf("%v: the model takes the inputs %v", err, names.Inputs)
+		return fmt.Errorf("%v: the model takes the inputs %s", err, strings.Join(quoteAll(names.Inputs), ", "))
 	}
 	pred, err := l.model.Predict(data.matrix(cols))
 	if err != nil {
