@@ -273,20 +273,20 @@ func runFit(e *env, o *fitOptions) error {
 		return err
 	}
 	files := []string{modelPath, sidecarPath(modelPath), prefix + "_report.txt"}
-	pngs, err := writeFitPNGs(prefix, model, hist, s.x, s.y, pred, splits)
-	files = append(files, pngs...)
-	if err != nil {
-		return err
-	}
 	if err := os.WriteFile(prefix+"_report.txt", []byte(report), 0o644); err != nil {
 		return err
 	}
+	pngs, note, plotErr := writeFitPNGs(prefix, model, hist, s.x, s.y, pred, splits)
+	files = append(files, pngs...)
 	fmt.Fprint(e.stdout, report)
 	fmt.Fprintln(e.stdout, "\nwrote:")
 	for _, f := range files {
 		fmt.Fprintf(e.stdout, "  %s\n", f)
 	}
-	return nil
+	if note != "" {
+		fmt.Fprintf(e.stdout, "(%s)\n", note)
+	}
+	return plotErr
 }
 
 func saveModel(m *golem.Model, path string) error {

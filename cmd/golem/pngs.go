@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -27,35 +28,65 @@ import (
 )
 
 // writeFitPNGs writes prefix_performance.png, prefix_trainstate.png,
-// prefix_regression.png and prefix_errhist.png and returns their paths.
-func writeFitPNGs(prefix string, m *golem.Model, h *golem.History, x, y, pred *mat.Dense, splits []split) ([]string, error) {
+// prefix_regression.png and prefix_errhist.png and returns the paths of
+// those it wrote, and a note on what it did not draw. A plot that fails
+// does not stop the others; the errors are returned together.
+func writeFitPNGs(prefix string, m *golem.Model, h *golem.History, x, y, pred *mat.Dense, splits []split) (files []string, note string, err error) {
 	tmp, err := os.MkdirTemp(filepath.Dir(prefix), ".golem-plots-")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer os.RemoveAll(tmp)
-	var files []string
-	plots, err := h.Plot(tmp) // performance.png, trainstate.png
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range plots {
-		dst := prefix + "_" + filepath.Base(p)
-		if err := os.Rename(p, dst); err != nil {
-			return files, err
+	var errs []error
+	// golem's History.Plot panics on a history of one epoch (a log axis
+	// over a single value), so such a run gets no performance and
+	// training-state plots.
+	if h.Len() < 2 {
+		note = "no performance and training-state plots: training ran one epoch"
+	} else if err := drawing("the performance and training-state plots", func() error {
+		plots, err := h.Plot(tmp) // performance.png, trainstate.png
+		if err != nil {
+			return err
 		}
-		files = append(files, dst)
+		for _, p := range plots {
+			dst := prefix + "_" + filepath.Base(p)
+			if err := os.Rename(p, dst); err != nil {
+				return err
+			}
+			files = append(files, dst)
+		}
+		return nil
+	}); err != nil {
+		errs = append(errs, err)
 	}
 	reg := prefix + "_regression.png"
-	if err := regressionGrid(tmp, reg, m, x, y, splits); err != nil {
-		return files, err
+	if err := drawing("the regression plot", func() error { return regressionGrid(tmp, reg, m, x, y, splits) }); err != nil {
+		errs = append(errs, err)
+	} else {
+		files = append(files, reg)
 	}
-	files = append(files, reg)
 	hist := prefix + "_errhist.png"
-	if err := errorHistogram(hist, y, pred, splits); err != nil {
-		return files, err
+	if err := drawing("the error histogram", func() error { return errorHistogram(hist, y, pred, splits) }); err != nil {
+		errs = append(errs, err)
+	} else {
+		files = append(files, hist)
 	}
-	return append(files, hist), nil
+	return files, note, errors.Join(errs...)
+}
+
+// drawing runs a plotting function, turning a panic of the plotting
+// library (gonum/plot panics on some degenerate data, such as a log axis
+// over a single value) into an error naming the plot.
+func drawing(what string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("drawing %s: %v", what, r)
+		}
+	}()
+	if err := f(); err != nil {
+		return fmt.Errorf("drawing %s: %w", what, err)
+	}
+	return nil
 }
 
 // regressionGrid draws MATLAB's four regression panels (training,
@@ -176,18 +207,22 @@ func errorHistogram(path string, y, pred *mat.Dense, splits []split) error {
 // paths.
 func writeCurvePNGs(ctx context.Context, prefix string, r *fit.Result) ([]string, error) {
 	var files []string
+	var errs []error
 	if len(r.Model.Inputs) == 1 {
 		fitPNG := prefix + "_curvefit.png"
-		if err := r.PlotFit(ctx, fitPNG); err != nil {
-			return nil, err
+		if err := drawing("the fit", func() error { return r.PlotFit(ctx, fitPNG) }); err != nil {
+			errs = append(errs, err)
+		} else {
+			files = append(files, fitPNG)
 		}
-		files = append(files, fitPNG)
 	}
 	resPNG := prefix + "_curvefit_residuals.png"
-	if err := r.PlotResiduals(resPNG); err != nil {
-		return files, err
+	if err := drawing("the residuals", func() error { return r.PlotResiduals(resPNG) }); err != nil {
+		errs = append(errs, err)
+	} else {
+		files = append(files, resPNG)
 	}
-	return append(files, resPNG), nil
+	return files, errors.Join(errs...)
 }
 
 func pickRows(m *mat.Dense, idx []int) *mat.Dense {
