@@ -48,10 +48,11 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 // iris.csv is scikit-learn's copy: a header "150,4,setosa,versicolor,virginica",
@@ -110,7 +111,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -282,22 +283,22 @@ func argmax(prob *mat.Dense) []int {
 
 // plotLoss draws each optimizer's training loss per epoch on a log scale.
 func plotLoss(runs []trained, path string) error {
-	p := plots.New("iris: training loss (sparse categorical cross-entropy)", "epoch", "loss")
+	p := chart.New("iris: training loss (sparse categorical cross-entropy)", "epoch", "loss")
 	plots.LogY(p)
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1} // LM needs far fewer epochs
-	var series []plots.Series
+	var series []chart.Series
 	for _, r := range runs {
 		epochs := make([]float64, len(r.lossCurve))
 		for i := range epochs {
 			epochs[i] = float64(i + 1)
 		}
-		series = append(series, plots.Series{Name: fmt.Sprintf("%s, test accuracy %.3f", r.name, r.testAcc), X: epochs, Y: r.lossCurve})
+		series = append(series, chart.Series{Name: fmt.Sprintf("%s, test accuracy %.3f", r.name, r.testAcc), X: epochs, Y: r.lossCurve})
 	}
-	if err := plots.AddLines(p, series...); err != nil {
+	if err := chart.AddLines(p, series...); err != nil {
 		return err
 	}
 	p.Legend.Top = true
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }
 
 // plotPredictions draws, for each optimizer, the flowers' petal length and
@@ -307,8 +308,8 @@ func plotPredictions(x, y *mat.Dense, runs []trained, path string) error {
 	var panels []*plot.Plot
 	for _, r := range runs {
 		title := fmt.Sprintf("%s: train accuracy %.3f, test %.3f", r.name, r.trainAcc, r.testAcc)
-		p := plots.New(title, "petal length (cm)", "petal width (cm)")
-		byClass := make([]plots.Series, 3)
+		p := chart.New(title, "petal length (cm)", "petal width (cm)")
+		byClass := make([]chart.Series, 3)
 		var wrong plotter.XYs
 		for c := range byClass {
 			byClass[c].Name = "predicted " + species[c]
@@ -321,7 +322,7 @@ func plotPredictions(x, y *mat.Dense, runs []trained, path string) error {
 				wrong = append(wrong, plotter.XY{X: px, Y: py})
 			}
 		}
-		if err := plots.AddPoints(p, byClass...); err != nil {
+		if err := chart.AddPoints(p, byClass...); err != nil {
 			return err
 		}
 		if len(wrong) > 0 {

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestSinfit runs the example for five seeds: LM must reach train MSE ≤
@@ -36,7 +36,7 @@ func TestSinfit(t *testing.T) {
 		f.Close()
 		require.NoError(t, err)
 		assert.Greater(t, img.Bounds().Dx(), 400)
-		require.NoError(t, plots.CheckPNG(res.lossPlot, 400))
+		require.NoError(t, chart.CheckPNG(res.lossPlot, 400))
 	}
 }
 
