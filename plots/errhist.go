@@ -182,7 +182,8 @@ func ErrorHistogram(path string, targets, outputs mat.Matrix, bins int, splits .
 	for s, bar := range bars {
 		p.Legend.Add(h.Names[s], bar)
 	}
-	zero, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: float64(top) * 1.05}})
+	p.Y.Min, p.Y.Max = 0, math.Ceil(1.3*float64(top)) // room for the legend above the bars
+	zero, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: p.Y.Max}})
 	if err != nil {
 		return fmt.Errorf("plots: ErrorHistogram: %w", err)
 	}

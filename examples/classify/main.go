@@ -19,7 +19,9 @@
 // It prints the training and test accuracy and the test confusion matrix
 // for each optimizer, and writes the training loss per epoch of both
 // (classify_loss.png) and the flowers' petal measurements coloured by each
-// model's predicted class (classify_predictions.png).
+// model's predicted class (classify_predictions.png), and the ROC curves of
+// LM's test-set probabilities, one species against the rest, with their
+// areas (plots.ROC, MATLAB's plotroc: classify_roc.png).
 //
 //	go run ./examples/classify            # writes the PNGs into out/
 //	go run ./examples/classify -out /tmp  # writes them into /tmp
@@ -82,7 +84,8 @@ func main() {
 			fmt.Printf("    %-11s %3d %3d %3d\n", species[i], row[0], row[1], row[2])
 		}
 	}
-	fmt.Printf("\nplots written to %s and %s\n", res.lossPlot, res.predPlot)
+	fmt.Printf("\nLM's test ROC areas (one species against the rest): %.3f\n", res.aucs)
+	fmt.Printf("plots written to %s, %s and %s\n", res.lossPlot, res.predPlot, res.rocPlot)
 }
 
 type config struct {
@@ -100,14 +103,17 @@ type trained struct {
 	lossCurve         []float64 // training loss per epoch
 	loss              float64   // final training loss
 	trainAcc, testAcc float64
-	confusion         [3][3]int // on the test set: [true][predicted]
-	predicted         []int     // the predicted class of every flower
+	confusion         [3][3]int  // on the test set: [true][predicted]
+	predicted         []int      // the predicted class of every flower
+	testProb          *mat.Dense // the class probabilities of the test flowers
 }
 
 type result struct {
 	train, test        int
 	runs               []trained
 	lossPlot, predPlot string
+	rocPlot            string
+	aucs               []float64 // of LM's test probabilities, per species
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
@@ -149,6 +155,10 @@ func run(ctx context.Context, cfg config) (result, error) {
 	}
 	res.predPlot = filepath.Join(out, "classify_predictions.png")
 	if err := plotPredictions(x, y, res.runs, res.predPlot); err != nil {
+		return result{}, err
+	}
+	res.rocPlot = filepath.Join(out, "classify_roc.png")
+	if res.aucs, err = plots.ROC(res.rocPlot, d.yTest, lm.testProb, species); err != nil { // labels 0..2 against 3 probability columns
 		return result{}, err
 	}
 	return res, nil
@@ -194,6 +204,7 @@ func train(ctx context.Context, name string, opt optim.Optimizer, fc golem.FitCo
 	if err != nil {
 		return trained{}, err
 	}
+	t.testProb = prob
 	for i, c := range argmax(prob) {
 		t.confusion[int(d.yTest.At(i, 0))][c]++
 	}

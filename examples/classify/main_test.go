@@ -52,5 +52,10 @@ func TestClassify(t *testing.T) {
 		}
 		assert.NoError(t, chart.CheckPNG(res.lossPlot, 400))
 		assert.NoError(t, chart.CheckPNG(res.predPlot, 400))
+		assert.NoError(t, chart.CheckPNG(res.rocPlot, 400))
+		require.Len(t, res.aucs, 3)
+		for i, a := range res.aucs {
+			assert.GreaterOrEqual(t, a, 0.95, "seed %d: AUC of %s", seed, species[i])
+		}
 	}
 }

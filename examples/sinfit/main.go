@@ -10,8 +10,9 @@
 // Then it trains with LM as MATLAB's train does: a random 70/15/15 split into
 // training, validation and test samples, one line per epoch, early stopping
 // after 6 epochs without a better validation loss, and the best epoch's
-// weights restored; it plots the performance, the training state and the
-// regression of test outputs on targets.
+// weights restored; it plots the performance, the training state, the
+// regression of test outputs on targets and the error histogram of the
+// three parts (package plots, MATLAB's nftool figures).
 //
 //	go run ./examples/sinfit            # writes the PNGs into out/
 //	go run ./examples/sinfit -out /tmp  # writes them into /tmp
@@ -104,7 +105,15 @@ func trainWithValidation(ctx context.Context, seed uint64, out string, w io.Writ
 	if err != nil {
 		return validationResult{}, err
 	}
-	return validationResult{hist: hist, testMSE: hist.TestLoss[hist.BestEpoch-1], r: r, plots: append(files, regression)}, nil
+	pred, err := model.Predict(x)
+	if err != nil {
+		return validationResult{}, err
+	}
+	errhist := filepath.Join(out, "errhist.png")
+	if err := plots.ErrorHistogram(errhist, y, pred, 0, plots.Splits(hist)...); err != nil { // 20 bins
+		return validationResult{}, err
+	}
+	return validationResult{hist: hist, testMSE: hist.TestLoss[hist.BestEpoch-1], r: r, plots: append(files, regression, errhist)}, nil
 }
 
 // rowsOf copies the rows idx of m.

@@ -42,7 +42,7 @@ func TestSinfit(t *testing.T) {
 
 // TestSinfitWithValidation: the MATLAB-style run stops early, restores the
 // best validation epoch, prints one line per epoch, and writes decodable
-// performance, training-state and regression plots.
+// performance, training-state, regression and error-histogram plots.
 func TestSinfitWithValidation(t *testing.T) {
 	var out bytes.Buffer
 	res, err := trainWithValidation(context.Background(), 1, t.TempDir(), &out)
@@ -54,7 +54,7 @@ func TestSinfitWithValidation(t *testing.T) {
 	assert.Equal(t, h.Len()+1, strings.Count(out.String(), "\n"), "one line per epoch and a summary")
 	assert.Less(t, res.testMSE, 0.08)
 	assert.Greater(t, res.r, 0.95)
-	require.Len(t, res.plots, 3)
+	require.Len(t, res.plots, 4)
 	for _, path := range res.plots {
 		f, err := os.Open(path)
 		require.NoError(t, err)
