@@ -222,27 +222,6 @@ func TestVerboseOutputGolden(t *testing.T) {
 	assert.Equal(t, string(want), got)
 }
 
-// TestHistoryPlotWithoutValidation: a first-order run without validation
-// data plots the loss and the gradient only.
-func TestHistoryPlotWithoutValidation(t *testing.T) {
-	x, y := sinData(40, 1)
-	m := tanhNet(t, optim.Adam(optim.AdamConfig{LearningRate: 0.01}))
-	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 20, BatchSize: -1})
-	require.NoError(t, err)
-	paths, err := h.Plot(t.TempDir())
-	require.NoError(t, err)
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		require.NoError(t, err)
-		assert.Greater(t, info.Size(), int64(1000))
-	}
-	r, err := m.PlotRegression(x, y, "Training", filepath.Join(t.TempDir(), "r.png"))
-	require.NoError(t, err)
-	assert.Greater(t, r, 0.0)
-	_, err = (&History{}).Plot(t.TempDir())
-	assert.ErrorContains(t, err, "no epochs")
-}
-
 // TestTimeLimitStopsWithinABatch: with many small batches per epoch, the
 // time limit ends training mid-epoch.
 func TestTimeLimitStopsWithinABatch(t *testing.T) {

@@ -47,7 +47,7 @@
 // anything (no convergence, an active bound, a rank-deficient Jacobian, no
 // degrees of freedom). Report formats them like lmfit's fit_report. Band
 // gives confidence and prediction bands at new x by the delta method;
-// PlotFit and PlotResiduals draw them.
+// plots.Fit and plots.Residuals draw them.
 //
 // The covariance is s²·(JᵀWJ)⁻¹ with J the Jacobian with respect to the
 // user's parameters (not the internal, unbounded ones) at the solution,

@@ -9,10 +9,10 @@
 // back, carrying the delay states), for multi-step prediction (Predict,
 // Forecast) and for closed-loop training, whose Jacobian goes through the
 // recurrence by autodiff of the network unrolled over segments. Results are
-// judged with ntstool's plots: the response against time (PlotResponse),
-// the autocorrelation of the errors (PlotErrorAutocorrelation) and the
-// cross-correlation of an input with the errors
-// (PlotInputErrorCrossCorrelation), with their 95 % bounds.
+// judged with ntstool's plots, in package plots: the response against time
+// (plots.Response), the autocorrelation of the errors
+// (plots.ErrorAutocorrelation) and the cross-correlation of an input with
+// the errors (plots.InputErrorCrossCorrelation), with their 95 % bounds.
 //
 // A series is a gonum matrix with time along its rows: u, the exogenous
 // inputs, is T × m (nil when there are none) and y, the targets, is T × k.

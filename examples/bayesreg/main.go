@@ -37,10 +37,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 func main() {
@@ -92,7 +93,7 @@ func network() *golem.Sequential {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -181,7 +182,7 @@ func (r *result) add(name string, m *golem.Sequential, h *golem.History, xt, yt 
 
 // statePlots writes BR's performance and training-state plots.
 func statePlots(h *golem.History, out string) (string, error) {
-	files, err := h.Plot(out)
+	files, err := plots.History(out, h)
 	if err != nil {
 		return "", err
 	}
@@ -190,23 +191,23 @@ func statePlots(h *golem.History, out string) (string, error) {
 
 // plotFits draws the data, the truth and the three fits.
 func plotFits(res result, xt, yt *mat.Dense, path string) error {
-	p := plots.New("1-30-1 network on 150 noisy points", "x", "y")
+	p := chart.New("1-30-1 network on 150 noisy points", "x", "y")
 	xs := mat.Col(nil, 0, xt)
-	series := []plots.Series{{Name: "truth", X: xs, Y: mat.Col(nil, 0, yt)}}
+	series := []chart.Series{{Name: "truth", X: xs, Y: mat.Col(nil, 0, yt)}}
 	for _, r := range res.runs {
 		pred, err := r.model.Predict(xt)
 		if err != nil {
 			return err
 		}
-		series = append(series, plots.Series{Name: fmt.Sprintf("%s (test MSE %.4f)", r.name, r.testMSE), X: xs, Y: mat.Col(nil, 0, pred)})
+		series = append(series, chart.Series{Name: fmt.Sprintf("%s (test MSE %.4f)", r.name, r.testMSE), X: xs, Y: mat.Col(nil, 0, pred)})
 	}
-	if err := plots.AddLines(p, series...); err != nil {
+	if err := chart.AddLines(p, series...); err != nil {
 		return err
 	}
-	if err := plots.AddPoints(p, plots.Series{Name: "training data", X: res.x, Y: res.y}); err != nil {
+	if err := chart.AddPoints(p, chart.Series{Name: "training data", X: res.x, Y: res.y}); err != nil {
 		return err
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Y.Max = 4.5 // room for the legend
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }

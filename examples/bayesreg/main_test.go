@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestBayesreg: for three seeds BR, without validation data, reaches a test
@@ -27,6 +27,6 @@ func TestBayesreg(t *testing.T) {
 		assert.LessOrEqual(t, br.testMSE, lm.testMSE, "seed %d", seed)
 		assert.Less(t, br.testMSE, adam.testMSE, "seed %d", seed)
 		assert.Less(t, res.gamma, 30.0, "seed %d", seed)
-		assert.NoError(t, plots.CheckPNG(res.fitPlot, 400))
+		assert.NoError(t, chart.CheckPNG(res.fitPlot, 400))
 	}
 }

@@ -19,7 +19,9 @@
 // It prints the training and test accuracy and the test confusion matrix
 // for each optimizer, and writes the training loss per epoch of both
 // (classify_loss.png) and the flowers' petal measurements coloured by each
-// model's predicted class (classify_predictions.png).
+// model's predicted class (classify_predictions.png), and the ROC curves of
+// LM's test-set probabilities, one species against the rest, with their
+// areas (plots.ROC, MATLAB's plotroc: classify_roc.png).
 //
 //	go run ./examples/classify            # writes the PNGs into out/
 //	go run ./examples/classify -out /tmp  # writes them into /tmp
@@ -48,10 +50,11 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 // iris.csv is scikit-learn's copy: a header "150,4,setosa,versicolor,virginica",
@@ -81,7 +84,8 @@ func main() {
 			fmt.Printf("    %-11s %3d %3d %3d\n", species[i], row[0], row[1], row[2])
 		}
 	}
-	fmt.Printf("\nplots written to %s and %s\n", res.lossPlot, res.predPlot)
+	fmt.Printf("\nLM's test ROC areas (one species against the rest): %.3f\n", res.aucs)
+	fmt.Printf("plots written to %s, %s and %s\n", res.lossPlot, res.predPlot, res.rocPlot)
 }
 
 type config struct {
@@ -99,18 +103,21 @@ type trained struct {
 	lossCurve         []float64 // training loss per epoch
 	loss              float64   // final training loss
 	trainAcc, testAcc float64
-	confusion         [3][3]int // on the test set: [true][predicted]
-	predicted         []int     // the predicted class of every flower
+	confusion         [3][3]int  // on the test set: [true][predicted]
+	predicted         []int      // the predicted class of every flower
+	testProb          *mat.Dense // the class probabilities of the test flowers
 }
 
 type result struct {
 	train, test        int
 	runs               []trained
 	lossPlot, predPlot string
+	rocPlot            string
+	aucs               []float64 // of LM's test probabilities, per species
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -148,6 +155,10 @@ func run(ctx context.Context, cfg config) (result, error) {
 	}
 	res.predPlot = filepath.Join(out, "classify_predictions.png")
 	if err := plotPredictions(x, y, res.runs, res.predPlot); err != nil {
+		return result{}, err
+	}
+	res.rocPlot = filepath.Join(out, "classify_roc.png")
+	if res.aucs, err = plots.ROC(res.rocPlot, d.yTest, lm.testProb, species); err != nil { // labels 0..2 against 3 probability columns
 		return result{}, err
 	}
 	return res, nil
@@ -193,6 +204,7 @@ func train(ctx context.Context, name string, opt optim.Optimizer, fc golem.FitCo
 	if err != nil {
 		return trained{}, err
 	}
+	t.testProb = prob
 	for i, c := range argmax(prob) {
 		t.confusion[int(d.yTest.At(i, 0))][c]++
 	}
@@ -282,22 +294,22 @@ func argmax(prob *mat.Dense) []int {
 
 // plotLoss draws each optimizer's training loss per epoch on a log scale.
 func plotLoss(runs []trained, path string) error {
-	p := plots.New("iris: training loss (sparse categorical cross-entropy)", "epoch", "loss")
+	p := chart.New("iris: training loss (sparse categorical cross-entropy)", "epoch", "loss")
 	plots.LogY(p)
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1} // LM needs far fewer epochs
-	var series []plots.Series
+	var series []chart.Series
 	for _, r := range runs {
 		epochs := make([]float64, len(r.lossCurve))
 		for i := range epochs {
 			epochs[i] = float64(i + 1)
 		}
-		series = append(series, plots.Series{Name: fmt.Sprintf("%s, test accuracy %.3f", r.name, r.testAcc), X: epochs, Y: r.lossCurve})
+		series = append(series, chart.Series{Name: fmt.Sprintf("%s, test accuracy %.3f", r.name, r.testAcc), X: epochs, Y: r.lossCurve})
 	}
-	if err := plots.AddLines(p, series...); err != nil {
+	if err := chart.AddLines(p, series...); err != nil {
 		return err
 	}
 	p.Legend.Top = true
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }
 
 // plotPredictions draws, for each optimizer, the flowers' petal length and
@@ -307,8 +319,8 @@ func plotPredictions(x, y *mat.Dense, runs []trained, path string) error {
 	var panels []*plot.Plot
 	for _, r := range runs {
 		title := fmt.Sprintf("%s: train accuracy %.3f, test %.3f", r.name, r.trainAcc, r.testAcc)
-		p := plots.New(title, "petal length (cm)", "petal width (cm)")
-		byClass := make([]plots.Series, 3)
+		p := chart.New(title, "petal length (cm)", "petal width (cm)")
+		byClass := make([]chart.Series, 3)
 		var wrong plotter.XYs
 		for c := range byClass {
 			byClass[c].Name = "predicted " + species[c]
@@ -321,7 +333,7 @@ func plotPredictions(x, y *mat.Dense, runs []trained, path string) error {
 				wrong = append(wrong, plotter.XY{X: px, Y: py})
 			}
 		}
-		if err := plots.AddPoints(p, byClass...); err != nil {
+		if err := chart.AddPoints(p, byClass...); err != nil {
 			return err
 		}
 		if len(wrong) > 0 {

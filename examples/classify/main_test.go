@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestIrisData: the embedded CSV holds 150 flowers, 50 per species, and the
@@ -50,7 +50,12 @@ func TestClassify(t *testing.T) {
 			assert.Len(t, r.predicted, 150)
 			assert.Len(t, r.lossCurve, r.epochs)
 		}
-		assert.NoError(t, plots.CheckPNG(res.lossPlot, 400))
-		assert.NoError(t, plots.CheckPNG(res.predPlot, 400))
+		assert.NoError(t, chart.CheckPNG(res.lossPlot, 400))
+		assert.NoError(t, chart.CheckPNG(res.predPlot, 400))
+		assert.NoError(t, chart.CheckPNG(res.rocPlot, 400))
+		require.Len(t, res.aucs, 3)
+		for i, a := range res.aucs {
+			assert.GreaterOrEqual(t, a, 0.95, "seed %d: AUC of %s", seed, species[i])
+		}
 	}
 }

@@ -35,8 +35,9 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/fit"
+	"github.com/golem-ml/golem/plots"
 )
 
 // The Misra1a data (NIST StRD, Misra1a.dat): pressure x and volume y.
@@ -99,7 +100,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -122,11 +123,11 @@ func run(ctx context.Context, cfg config) (result, error) {
 		res.misra = append(res.misra, r)
 	}
 	res.fitPlot = filepath.Join(out, "curvefit_fit.png")
-	if err := res.misra[0].PlotFit(ctx, res.fitPlot); err != nil {
+	if err := plots.Fit(ctx, res.fitPlot, res.misra[0]); err != nil {
 		return result{}, err
 	}
 	res.residualPlot = filepath.Join(out, "curvefit_residuals.png")
-	if err := res.misra[0].PlotResiduals(res.residualPlot); err != nil {
+	if err := plots.Residuals(res.residualPlot, res.misra[0]); err != nil {
 		return result{}, err
 	}
 
@@ -188,7 +189,7 @@ func outlierData() (x, y []float64, idx []int) {
 // plotRobust draws the outlier data with the least-squares, soft_l1 and
 // true curves.
 func plotRobust(ctx context.Context, res result, path string) error {
-	p := plots.New("a·exp(−b·x) + c with 10 % gross outliers", "x", "y")
+	p := chart.New("a·exp(−b·x) + c with 10 % gross outliers", "x", "y")
 	const grid = 200
 	gx := mat.NewDense(grid, 1, nil)
 	xs, ys := make([]float64, grid), make([]float64, grid)
@@ -205,17 +206,17 @@ func plotRobust(ctx context.Context, res result, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := plots.AddLines(p,
-		plots.Series{Name: "least squares", X: xs, Y: ls},
-		plots.Series{Name: "soft_l1, f_scale 0.1", X: xs, Y: rb},
-		plots.Series{Name: "truth", X: xs, Y: ys}); err != nil {
+	if err := chart.AddLines(p,
+		chart.Series{Name: "least squares", X: xs, Y: ls},
+		chart.Series{Name: "soft_l1, f_scale 0.1", X: xs, Y: rb},
+		chart.Series{Name: "truth", X: xs, Y: ys}); err != nil {
 		return err
 	}
-	if err := plots.AddPoints(p, plots.Series{Name: "data", X: res.outlierX, Y: res.outlierY}); err != nil {
+	if err := chart.AddPoints(p, chart.Series{Name: "data", X: res.outlierX, Y: res.outlierY}); err != nil {
 		return err
 	}
 	p.Legend.Top = true
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }
 
 // lre is the log relative error −log10(|b − c|/|c|), capped at 11: the

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/fit"
 )
 
@@ -41,6 +41,6 @@ func TestCurvefit(t *testing.T) {
 	assert.Less(t, off(res.robust), 2.0)
 	assert.Greater(t, off(res.leastSquares), 2.0)
 	for _, path := range []string{res.fitPlot, res.residualPlot, res.robustPlot} {
-		assert.NoError(t, plots.CheckPNG(path, 400))
+		assert.NoError(t, chart.CheckPNG(path, 400))
 	}
 }

@@ -65,11 +65,12 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/graph"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 // ---- The layer --------------------------------------------------------
@@ -179,7 +180,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -250,7 +251,7 @@ func sincData(rng *rand.Rand, n int) (x, y *mat.Dense) {
 // plotFit draws the training data, the truth, the fit, each basis function
 // weighted by its output weight wⱼ, and the centres.
 func plotFit(model *golem.Sequential, rbf *RBF, x, y *mat.Dense, path string) error {
-	p := plots.New(fmt.Sprintf("RBF network (%d units, trained by LM) on a noisy sinc", rbf.units), "x", "y")
+	p := chart.New(fmt.Sprintf("RBF network (%d units, trained by LM) on a noisy sinc", rbf.units), "x", "y")
 
 	const grid = 400
 	gx := mat.NewDense(grid, 1, nil)
@@ -304,9 +305,9 @@ func plotFit(model *golem.Sequential, rbf *RBF, x, y *mat.Dense, path string) er
 	points.GlyphStyle.Color, points.GlyphStyle.Radius = color.Gray{Y: 90}, vg.Points(2)
 	p.Add(points)
 	p.Legend.Add("training data", points)
-	if err := plots.AddLines(p,
-		plots.Series{Name: "fit", X: xs, Y: mat.Col(nil, 0, pred)},
-		plots.Series{Name: "sinc(x)", X: xs, Y: truth},
+	if err := chart.AddLines(p,
+		chart.Series{Name: "fit", X: xs, Y: mat.Col(nil, 0, pred)},
+		chart.Series{Name: "sinc(x)", X: xs, Y: truth},
 	); err != nil {
 		return err
 	}
@@ -321,12 +322,12 @@ func plotFit(model *golem.Sequential, rbf *RBF, x, y *mat.Dense, path string) er
 		return err
 	}
 	tri.GlyphStyle.Shape, tri.GlyphStyle.Radius = draw.TriangleGlyph{}, vg.Points(4)
-	tri.GlyphStyle.Color = plots.Palette[4]
+	tri.GlyphStyle.Color = plots.Color(4)
 	p.Add(tri)
 	p.Legend.Add("learnt centres c_j", tri)
 
 	p.Legend.Top = true
 	p.X.Min, p.X.Max = -5, 5
 	p.Y.Min, p.Y.Max = -0.9, 1.6
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestCustomLayer: the RBF layer's Jacobian matches finite differences, LM
@@ -22,6 +22,6 @@ func TestCustomLayer(t *testing.T) {
 		variance := noise * noise
 		assert.InDelta(t, variance, res.trainMSE, 0.5*variance, "seed %d: training MSE", seed)
 		assert.Less(t, res.valMSE, 2*variance, "seed %d: validation MSE", seed)
-		assert.NoError(t, plots.CheckPNG(res.plot, 400))
+		assert.NoError(t, chart.CheckPNG(res.plot, 400))
 	}
 }

@@ -17,7 +17,7 @@
 //     form rᵢ = √ℓᵢ is what LM minimizes) and the losses.Accuracy metric;
 //   - a callback (golem.BaseCallback) that scores held-out data after every
 //     epoch without counting that time as training time;
-//   - golem.PlotConfusion, the confusion-matrix PNG MATLAB users know from
+//   - plots.Confusion, the confusion-matrix PNG MATLAB users know from
 //     plotconfusion.
 //
 // It prints each run's training loss, training and test accuracy per epoch
@@ -85,9 +85,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 const (
@@ -213,7 +214,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -313,11 +314,11 @@ func train(ctx context.Context, cfg config, arch architecture, name, file string
 	}
 	t.finalAcc /= float64(len(actual))
 	t.plot = filepath.Join(out, "digits_confusion_"+file+".png")
-	if err := golem.PlotConfusion(t.plot, actual, predicted, classNames); err != nil {
+	if err := plots.Confusion(t.plot, actual, predicted, classNames); err != nil {
 		return trained{}, err
 	}
 	if _, lm := opt.(*optim.LMOptimizer); lm {
-		if t.fitPlots, err = hist.Plot(filepath.Join(out, "digits_"+file)); err != nil {
+		if t.fitPlots, err = plots.History(filepath.Join(out, "digits_"+file), hist); err != nil {
 			return trained{}, err
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
 )
@@ -96,7 +96,7 @@ func TestDigitsQuick(t *testing.T) {
 		assert.Equal(t, 450, total, r.name)
 		assert.InDelta(t, r.finalAcc, float64(correct)/450, 1e-12, r.name)
 		assert.InDelta(t, r.epochs[1].testAcc, r.finalAcc, 1e-12, "%s: the last epoch's score is the final weights'", r.name)
-		require.NoError(t, plots.CheckPNG(r.plot, 600), r.name)
+		require.NoError(t, chart.CheckPNG(r.plot, 600), r.name)
 	}
 	lm, lmVal, adam := res.runs[0], res.runs[1], res.runs[2]
 	assert.False(t, lm.adam)
@@ -108,9 +108,9 @@ func TestDigitsQuick(t *testing.T) {
 	assert.GreaterOrEqual(t, adam.best().testAcc, 0.9)
 	require.Len(t, lm.fitPlots, 2)
 	for _, p := range lm.fitPlots {
-		require.NoError(t, plots.CheckPNG(p, 400))
+		require.NoError(t, chart.CheckPNG(p, 400))
 	}
-	require.NoError(t, plots.CheckPNG(res.accuracyPlot, 1000))
+	require.NoError(t, chart.CheckPNG(res.accuracyPlot, 1000))
 
 	var out bytes.Buffer
 	report(&out, res)

@@ -3,15 +3,14 @@ package main
 import (
 	"fmt"
 	"math"
-	"os"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
+	"github.com/golem-ml/golem/plots"
 )
 
 // plotAccuracy draws every run's test accuracy against epochs (log scale)
@@ -25,10 +24,10 @@ func plotAccuracy(runs []trained, path string) error {
 		if zoom == 1 {
 			suffix = ", from 90 % (ring: first ≥ 97 %, dot: best)"
 		}
-		byEpoch := plots.New("digits: test accuracy by epoch"+suffix, "epoch", "test accuracy (%)")
+		byEpoch := chart.New("digits: test accuracy by epoch"+suffix, "epoch", "test accuracy (%)")
 		byEpoch.X.Scale, byEpoch.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
-		byTime := plots.New("digits: test accuracy by training time"+suffix, "seconds (wall)", "test accuracy (%)")
-		var epochSeries, timeSeries []plots.Series
+		byTime := chart.New("digits: test accuracy by training time"+suffix, "seconds (wall)", "test accuracy (%)")
+		var epochSeries, timeSeries []chart.Series
 		lo, maxEpoch, maxTime := 100.0, 1.0, 0.0
 		for _, r := range runs {
 			var ep, sec, acc []float64
@@ -38,16 +37,16 @@ func plotAccuracy(runs []trained, path string) error {
 				maxEpoch, maxTime = math.Max(maxEpoch, float64(e.epoch)), math.Max(maxTime, e.elapsed.Seconds())
 			}
 			label := fmt.Sprintf("%s: best %.2f %%", r.name, 100*r.best().testAcc)
-			epochSeries = append(epochSeries, plots.Series{Name: label, X: ep, Y: acc})
-			timeSeries = append(timeSeries, plots.Series{Name: label, X: sec, Y: acc})
+			epochSeries = append(epochSeries, chart.Series{Name: label, X: ep, Y: acc})
+			timeSeries = append(timeSeries, chart.Series{Name: label, X: sec, Y: acc})
 		}
-		goal := func(xmin, xmax float64) plots.Series {
-			return plots.Series{Name: "97 %", X: []float64{xmin, xmax}, Y: []float64{100 * target, 100 * target}}
+		goal := func(xmin, xmax float64) chart.Series {
+			return chart.Series{Name: "97 %", X: []float64{xmin, xmax}, Y: []float64{100 * target, 100 * target}}
 		}
-		if err := plots.AddLines(byEpoch, append(epochSeries, goal(1, maxEpoch))...); err != nil {
+		if err := chart.AddLines(byEpoch, append(epochSeries, goal(1, maxEpoch))...); err != nil {
 			return err
 		}
-		if err := plots.AddLines(byTime, append(timeSeries, goal(0, maxTime))...); err != nil {
+		if err := chart.AddLines(byTime, append(timeSeries, goal(0, maxTime))...); err != nil {
 			return err
 		}
 		for _, p := range []*plot.Plot{byEpoch, byTime} {
@@ -60,7 +59,7 @@ func plotAccuracy(runs []trained, path string) error {
 		}
 		if zoom == 1 {
 			for i, r := range runs {
-				clr := plots.Palette[i%len(plots.Palette)]
+				clr := plots.Color(i)
 				type mark struct {
 					e     epochScore
 					shape draw.GlyphDrawer
@@ -89,22 +88,5 @@ func plotAccuracy(runs []trained, path string) error {
 		}
 		rowsOf[zoom] = [2]*plot.Plot{byEpoch, byTime}
 	}
-	img := vgimg.New(13*vg.Inch, 9*vg.Inch)
-	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: vg.Points(20), PadY: vg.Points(15), PadTop: vg.Points(5), PadBottom: vg.Points(5), PadLeft: vg.Points(5), PadRight: vg.Points(10)}
-	grid := [][]*plot.Plot{rowsOf[0][:], rowsOf[1][:]}
-	canvases := plot.Align(grid, tiles, draw.New(img))
-	for r := range grid {
-		for c, p := range grid[r] {
-			p.Draw(canvases[r][c])
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return plots.SaveGrid(path, [][]*plot.Plot{rowsOf[0][:], rowsOf[1][:]}, 13*vg.Inch, 9*vg.Inch)
 }

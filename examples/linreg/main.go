@@ -37,10 +37,11 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 func main() {
@@ -89,7 +90,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -238,30 +239,30 @@ func leastSquares(x, y *mat.Dense) line {
 // the least-squares MSE (the lowest any line can reach), on log-log axes.
 func plotLoss(res result, path string) error {
 	// (With a longer y label gonum/plot leaves a blank band above a log axis.)
-	p := plots.New(fmt.Sprintf("optim.SGD, three batch sizes: excess MSE = MSE − %.4f (least squares)", res.exact.loss),
+	p := chart.New(fmt.Sprintf("optim.SGD, three batch sizes: excess MSE = MSE − %.4f (least squares)", res.exact.loss),
 		"epoch", "excess MSE")
 	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plots.LogTicks{}
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plots.LogTicks{}
-	var series []plots.Series
+	var series []chart.Series
 	for _, f := range res.fits {
-		s := plots.Series{Name: fmt.Sprintf("%s (batch %s)", f.name, batchName(f.batchSize))}
+		s := chart.Series{Name: fmt.Sprintf("%s (batch %s)", f.name, batchName(f.batchSize))}
 		for e, l := range f.epochLoss {
 			s.X = append(s.X, float64(e+1))
 			s.Y = append(s.Y, math.Max(l-res.exact.loss, 1e-12)) // ≥ 0 but for rounding
 		}
 		series = append(series, s)
 	}
-	if err := plots.AddLines(p, series...); err != nil {
+	if err := chart.AddLines(p, series...); err != nil {
 		return err
 	}
 	p.Legend.Left = true // bottom left, below the first epochs' losses
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }
 
 // plotLines draws the data, the least-squares line (wide, grey) and the
 // three fitted lines (dashed) on top of it.
 func plotLines(x, y *mat.Dense, res result, path string) error {
-	p := plots.New("y = 4 + 3x + noise: the three fits and least squares", "x", "y")
+	p := chart.New("y = 4 + 3x + noise: the three fits and least squares", "x", "y")
 	n, _ := x.Dims()
 	data := make(plotter.XYs, n)
 	for i := range data {
@@ -284,14 +285,14 @@ func plotLines(x, y *mat.Dense, res result, path string) error {
 		if i == 0 {
 			l.Color, l.Width = color.RGBA{R: 190, G: 190, B: 190, A: 255}, vg.Points(7)
 		} else {
-			l.Color, l.Width, l.Dashes = plots.Palette[i-1], vg.Points(1.6), dashes[i-1]
+			l.Color, l.Width, l.Dashes = plots.Color(i-1), vg.Points(1.6), dashes[i-1]
 		}
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("%s: y = %.3f + %.3f·x", f.name, f.intercept, f.slope), l)
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Y.Max = 14 // room for the legend above the data
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }
 
 func batchName(b int) string {

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestLinreg: full-batch GD, stochastic GD and mini-batch SGD each land
@@ -26,6 +26,6 @@ func TestLinreg(t *testing.T) {
 	assert.Equal(t, []int{300, 30000, 2100}, []int{res.fits[0].steps, res.fits[1].steps, res.fits[2].steps})
 	require.Len(t, res.plots, 2)
 	for _, path := range res.plots {
-		assert.NoError(t, plots.CheckPNG(path, 400))
+		assert.NoError(t, chart.CheckPNG(path, 400))
 	}
 }

@@ -28,7 +28,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
@@ -62,7 +62,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -127,17 +127,17 @@ func blobs(n int, seed uint64) (x, y *mat.Dense) {
 // plotBoundary draws the two classes and the lines where the model's
 // probability is 0.5 (the decision boundary), 0.1 and 0.9.
 func plotBoundary(x, y *mat.Dense, res result) error {
-	p := plots.New(fmt.Sprintf("logistic regression by mini-batch SGD: training accuracy %.3f", res.accuracy), "x₁", "x₂")
+	p := chart.New(fmt.Sprintf("logistic regression by mini-batch SGD: training accuracy %.3f", res.accuracy), "x₁", "x₂")
 
 	// The points, one series per class.
-	class := [2]plots.Series{{Name: "class 0"}, {Name: "class 1"}}
+	class := [2]chart.Series{{Name: "class 0"}, {Name: "class 1"}}
 	n, _ := x.Dims()
 	for i := 0; i < n; i++ {
 		c := int(y.At(i, 0))
 		class[c].X = append(class[c].X, x.At(i, 0))
 		class[c].Y = append(class[c].Y, x.At(i, 1))
 	}
-	if err := plots.AddPoints(p, class[0], class[1]); err != nil {
+	if err := chart.AddPoints(p, class[0], class[1]); err != nil {
 		return err
 	}
 
@@ -171,7 +171,7 @@ func plotBoundary(x, y *mat.Dense, res result) error {
 	// Set the axes last: each plotter added widens them to its own range.
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = left, right, bottom, top // the lines are clipped
 	p.Legend.Top, p.Legend.XOffs = true, -vg.Points(6)
-	return plots.Save(p, res.plot, 7, 6)
+	return chart.Save(p, res.plot, 7, 6)
 }
 
 // signed writes v as "+ v" or "− |v|" with prec decimals.

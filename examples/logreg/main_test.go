@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestLogreg: mini-batch SGD separates the blobs with training accuracy
@@ -23,6 +23,6 @@ func TestLogreg(t *testing.T) {
 		// The logit is negative at the class-0 centre, positive at class 1's.
 		assert.Less(t, -2*res.w1-1*res.w2+res.b, 0.0, "seed %d", seed)
 		assert.Greater(t, 1.5*res.w1+2*res.w2+res.b, 0.0, "seed %d", seed)
-		assert.NoError(t, plots.CheckPNG(res.plot, 400))
+		assert.NoError(t, chart.CheckPNG(res.plot, 400))
 	}
 }

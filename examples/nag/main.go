@@ -34,7 +34,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
@@ -91,7 +91,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -160,23 +160,23 @@ func blobs(n int, seed uint64) (x, y *mat.Dense) {
 
 // plotLoss draws each optimizer's loss per epoch on a log axis.
 func plotLoss(res result) error {
-	p := plots.New(fmt.Sprintf("logistic regression, full batch, lr %.2g, momentum %.2g", learningRate, momentum),
+	p := chart.New(fmt.Sprintf("logistic regression, full batch, lr %.2g, momentum %.2g", learningRate, momentum),
 		"epoch", "loss (binary cross-entropy)")
 	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
-	var series []plots.Series
+	var series []chart.Series
 	for _, r := range res.runs {
-		s := plots.Series{Name: r.name}
+		s := chart.Series{Name: r.name}
 		for e, l := range r.loss {
 			s.X = append(s.X, float64(e+1))
 			s.Y = append(s.Y, l)
 		}
 		series = append(series, s)
 	}
-	if err := plots.AddLines(p, series...); err != nil {
+	if err := chart.AddLines(p, series...); err != nil {
 		return err
 	}
 	p.Legend.Top = true
-	return plots.Save(p, res.plot, 0, 0)
+	return chart.Save(p, res.plot, 0, 0)
 }
 
 // logTicks marks a log axis at 1, 2, …, 9 times the powers of ten and

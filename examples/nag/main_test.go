@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestNAG: Nesterov's loss falls below half its start, ends lower than
@@ -26,5 +26,5 @@ func TestNAG(t *testing.T) {
 	// All three start from the same weights.
 	assert.Equal(t, nag.loss[0], mom.loss[0])
 	assert.Equal(t, nag.loss[0], gd.loss[0])
-	assert.NoError(t, plots.CheckPNG(res.plot, 400))
+	assert.NoError(t, chart.CheckPNG(res.plot, 400))
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/golem-ml/golem"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 	"github.com/golem-ml/golem/timeseries"
 )
 
@@ -314,18 +315,18 @@ func ntsPlots(dir, name string, open, closed *timeseries.Response, u *mat.Dense,
 		return out
 	}
 	p := filepath.Join(dir, name+"_response_open.png")
-	if err := timeseries.PlotResponse(p, shift(open.Times), open.Targets, open.Outputs, name+": one step ahead (open loop)"); err != nil {
+	if err := plots.Response(p, shift(open.Times), open.Targets, open.Outputs, name+": one step ahead (open loop)"); err != nil {
 		return nil, err
 	}
 	paths = append(paths, p)
 	p = filepath.Join(dir, name+"_response_closed.png")
-	if err := timeseries.PlotResponse(p, shift(closed.Times), closed.Targets, closed.Outputs, name+": closed loop"); err != nil {
+	if err := plots.Response(p, shift(closed.Times), closed.Targets, closed.Outputs, name+": closed loop"); err != nil {
 		return nil, err
 	}
 	paths = append(paths, p)
 	e := open.Errors.RawMatrix().Data
 	p = filepath.Join(dir, name+"_error_autocorrelation.png")
-	if err := timeseries.PlotErrorAutocorrelation(p, e, 20); err != nil {
+	if err := plots.ErrorAutocorrelation(p, e, 20); err != nil {
 		return nil, err
 	}
 	paths = append(paths, p)
@@ -335,7 +336,7 @@ func ntsPlots(dir, name string, open, closed *timeseries.Response, u *mat.Dense,
 			ue[i] = u.At(t, 0)
 		}
 		p = filepath.Join(dir, name+"_input_error_correlation.png")
-		if err := timeseries.PlotInputErrorCrossCorrelation(p, ue, e, 20); err != nil {
+		if err := plots.InputErrorCrossCorrelation(p, ue, e, 20); err != nil {
 			return nil, err
 		}
 		paths = append(paths, p)

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestNARX: on both series the network beats the linear ARX model with the
@@ -22,7 +22,7 @@ func TestNARX(t *testing.T) {
 		assert.Less(t, s.net.open, s.arx.open, "%s: one step ahead", s.name)
 		assert.Less(t, s.net.closed, s.arx.closed, "%s: closed loop", s.name)
 		for _, p := range s.plots {
-			assert.NoError(t, plots.CheckPNG(p, 300))
+			assert.NoError(t, chart.CheckPNG(p, 300))
 		}
 	}
 	plant := res.series[0]

@@ -35,9 +35,10 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/graph"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 func main() {
@@ -160,7 +161,7 @@ func run(ctx context.Context, cfg config) (result, error) {
 		cfg.stepScale = 1
 	}
 	steps := func(n int) int { return max(1, int(math.Round(cfg.stepScale*float64(n)))) }
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -194,14 +195,14 @@ func run(ctx context.Context, cfg config) (result, error) {
 		res.runs = append(res.runs, r)
 
 		p := contourPlot(s.fn, fmt.Sprintf("%s on %s from (%g, %g), %d steps", s.name, s.fn.title, s.start[0], s.start[1], s.steps))
-		if err := addPath(p, r, plots.Palette[1], true); err != nil {
+		if err := addPath(p, r, plots.Color(0), true); err != nil {
 			return result{}, err
 		}
 		if err := addMarkers(p, s.fn, s.start); err != nil {
 			return result{}, err
 		}
 		file := filepath.Join(out, "paths_"+s.fn.name+".png")
-		if err := plots.Save(p, file, 8, 5.5); err != nil {
+		if err := chart.Save(p, file, 8, 5.5); err != nil {
 			return result{}, err
 		}
 		res.plots = append(res.plots, file)
@@ -242,7 +243,7 @@ func run(ctx context.Context, cfg config) (result, error) {
 		}
 		r := pathRun{name: s.name, fn: rosenbrock, path: path}
 		res.comparison = append(res.comparison, r)
-		if err := addPath(p, r, plots.Palette[i%len(plots.Palette)], false); err != nil {
+		if err := addPath(p, r, plots.Color(i), false); err != nil {
 			return result{}, err
 		}
 	}
@@ -250,29 +251,29 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, err
 	}
 	file := filepath.Join(out, "paths_compare.png")
-	if err := plots.Save(p, file, 9, 6.2); err != nil {
+	if err := chart.Save(p, file, 9, 6.2); err != nil {
 		return result{}, err
 	}
 	res.plots = append(res.plots, file)
 
 	// 3. The same runs as f against the step number, on log-log axes.
-	lp := plots.New("f on Rosenbrock against the step, from (-1.5, 1.5)", "step", "f(θ)")
+	lp := chart.New("f on Rosenbrock against the step, from (-1.5, 1.5)", "step", "f(θ)")
 	plots.LogY(lp)
 	lp.X.Scale, lp.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
-	var series []plots.Series
+	var series []chart.Series
 	for _, r := range res.comparison {
-		s := plots.Series{Name: r.name}
+		s := chart.Series{Name: r.name}
 		for k := 1; k < len(r.path.Loss); k++ {
 			s.X, s.Y = append(s.X, float64(k)), append(s.Y, r.path.Loss[k])
 		}
 		series = append(series, s)
 	}
-	if err := plots.AddLines(lp, series...); err != nil {
+	if err := chart.AddLines(lp, series...); err != nil {
 		return result{}, err
 	}
 	lp.Legend.Left = true // bottom left: every curve starts high
 	file = filepath.Join(out, "paths_compare_loss.png")
-	if err := plots.Save(lp, file, 0, 0); err != nil {
+	if err := chart.Save(lp, file, 0, 0); err != nil {
 		return result{}, err
 	}
 	res.plots = append(res.plots, file)
@@ -326,7 +327,7 @@ func contourPlot(fn testFunction, title string) *plot.Plot {
 	c := plotter.NewContour(sample(fn, 201), levels, nil)
 	c.LineStyles = styles
 
-	p := plots.New(title, "x", "y")
+	p := chart.New(title, "x", "y")
 	p.Add(c)
 	p.X.Min, p.X.Max = fn.xr[0], fn.xr[1]+0.45*(fn.xr[1]-fn.xr[0]) // legend strip
 	p.Y.Min, p.Y.Max = fn.yr[0], fn.yr[1]

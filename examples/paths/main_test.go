@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestPaths runs the example at half the step counts: AdaGrad's f falls at
@@ -41,6 +41,6 @@ func TestPaths(t *testing.T) {
 
 	require.Len(t, res.plots, 6)
 	for _, path := range res.plots {
-		assert.NoError(t, plots.CheckPNG(path, 400))
+		assert.NoError(t, chart.CheckPNG(path, 400))
 	}
 }

@@ -37,10 +37,11 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 // goal is the finish line: the noise variance 0.04 plus a little.
@@ -97,7 +98,7 @@ func run(ctx context.Context, cfg config) (result, error) {
 		cfg.epochScale = 1
 	}
 	epochs := func(n int) int { return max(1, int(math.Round(cfg.epochScale*float64(n)))) }
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -149,10 +150,10 @@ func run(ctx context.Context, cfg config) (result, error) {
 	//    and against the wall time since training began, both on log-log
 	//    axes: LM finishes in a few epochs and milliseconds, SGD takes
 	//    hundreds of times longer.
-	var perEpoch, perSecond []plots.Series
+	var perEpoch, perSecond []chart.Series
 	for _, e := range res.entrants {
 		h := e.hist
-		s, t := plots.Series{Name: e.name}, plots.Series{Name: e.name}
+		s, t := chart.Series{Name: e.name}, chart.Series{Name: e.name}
 		for i, loss := range h.Loss {
 			s.X, s.Y = append(s.X, float64(h.Epoch[i])), append(s.Y, loss)
 			t.X, t.Y = append(t.X, h.Time[i].Seconds()), append(t.Y, loss)
@@ -161,7 +162,7 @@ func run(ctx context.Context, cfg config) (result, error) {
 	}
 	for _, f := range []struct {
 		title, xlabel, file string
-		series              []plots.Series
+		series              []chart.Series
 	}{
 		{"Training loss per epoch", "epoch", "race_loss_epoch.png", perEpoch},
 		{"Training loss against wall time", "wall time since Fit began (s)", "race_loss_time.png", perSecond},
@@ -178,8 +179,8 @@ func run(ctx context.Context, cfg config) (result, error) {
 // lossPlot draws the series on log-log axes with a dashed line at the goal.
 // The x axis runs 1.7 decades past the data, to leave a blank strip on the
 // right for the legend.
-func lossPlot(title, xlabel, file string, series []plots.Series) error {
-	p := plots.New(title, xlabel, "training MSE")
+func lossPlot(title, xlabel, file string, series []chart.Series) error {
+	p := chart.New(title, xlabel, "training MSE")
 	plots.LogY(p)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range series {
@@ -196,7 +197,7 @@ func lossPlot(title, xlabel, file string, series []plots.Series) error {
 		return ticks
 	})
 	p.X.Min, p.X.Max = lo, hi*50
-	if err := plots.AddLines(p, series...); err != nil {
+	if err := chart.AddLines(p, series...); err != nil {
 		return err
 	}
 	line, err := plotter.NewLine(plotter.XYs{{X: lo, Y: goal}, {X: hi, Y: goal}})
@@ -207,7 +208,7 @@ func lossPlot(title, xlabel, file string, series []plots.Series) error {
 	p.Add(line)
 	p.Legend.Add(fmt.Sprintf("MSE = %g", goal), line)
 	p.Legend.Top = true
-	return plots.Save(p, file, 8.5, 5)
+	return chart.Save(p, file, 8.5, 5)
 }
 
 // train fits a fresh 1-10-1 tanh network, from the same initial weights for

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestRace runs the race at a fifth of the epochs: all ten optimizers
@@ -36,6 +36,6 @@ func TestRace(t *testing.T) {
 
 	require.Len(t, res.plots, 2)
 	for _, path := range res.plots {
-		assert.NoError(t, plots.CheckPNG(path, 400))
+		assert.NoError(t, chart.CheckPNG(path, 400))
 	}
 }

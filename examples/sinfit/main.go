@@ -10,8 +10,9 @@
 // Then it trains with LM as MATLAB's train does: a random 70/15/15 split into
 // training, validation and test samples, one line per epoch, early stopping
 // after 6 epochs without a better validation loss, and the best epoch's
-// weights restored; it plots the performance, the training state and the
-// regression of test outputs on targets.
+// weights restored; it plots the performance, the training state, the
+// regression of test outputs on targets and the error histogram of the
+// three parts (package plots, MATLAB's nftool figures).
 //
 //	go run ./examples/sinfit            # writes the PNGs into out/
 //	go run ./examples/sinfit -out /tmp  # writes them into /tmp
@@ -36,10 +37,11 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
+	"github.com/golem-ml/golem/plots"
 )
 
 func main() {
@@ -93,17 +95,25 @@ func trainWithValidation(ctx context.Context, seed uint64, out string, w io.Writ
 	if err != nil {
 		return validationResult{}, err
 	}
-	plots, err := hist.Plot(out) // performance.png, trainstate.png
+	files, err := plots.History(out, hist) // performance.png, trainstate.png
 	if err != nil {
 		return validationResult{}, err
 	}
 	tx, ty := rowsOf(x, hist.TestIndex), rowsOf(y, hist.TestIndex)
 	regression := filepath.Join(out, "regression.png")
-	r, err := model.PlotRegression(tx, ty, "Test", regression)
+	r, err := plots.Regression(regression, model, tx, ty, "Test")
 	if err != nil {
 		return validationResult{}, err
 	}
-	return validationResult{hist: hist, testMSE: hist.TestLoss[hist.BestEpoch-1], r: r, plots: append(plots, regression)}, nil
+	pred, err := model.Predict(x)
+	if err != nil {
+		return validationResult{}, err
+	}
+	errhist := filepath.Join(out, "errhist.png")
+	if err := plots.ErrorHistogram(errhist, y, pred, 0, plots.Splits(hist)...); err != nil { // 20 bins
+		return validationResult{}, err
+	}
+	return validationResult{hist: hist, testMSE: hist.TestLoss[hist.BestEpoch-1], r: r, plots: append(files, regression, errhist)}, nil
 }
 
 // rowsOf copies the rows idx of m.
@@ -168,24 +178,24 @@ func run(ctx context.Context, cfg config) (result, error) {
 // plotLoss draws each optimizer's training MSE per iteration, both axes
 // logarithmic: LM's 30 iterations against Adam's thousands.
 func plotLoss(path string, runs ...trainResult) error {
-	p := plots.New("Training MSE per iteration", "iteration", "MSE")
+	p := chart.New("Training MSE per iteration", "iteration", "MSE")
 	plots.LogY(p)
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
-	var series []plots.Series
+	var series []chart.Series
 	for _, r := range runs {
-		s := plots.Series{Name: r.name}
+		s := chart.Series{Name: r.name}
 		for i, loss := range r.hist.Loss {
 			s.X = append(s.X, float64(i+1))
 			s.Y = append(s.Y, loss)
 		}
 		series = append(series, s)
 	}
-	if err := plots.AddLines(p, series...); err != nil {
+	if err := chart.AddLines(p, series...); err != nil {
 		return err
 	}
 	p.Legend.Top = true
-	return plots.Save(p, path, 0, 0)
+	return chart.Save(p, path, 0, 0)
 }
 
 // train fits a fresh 1-10-1 tanh network. Nguyen–Widrow initialization

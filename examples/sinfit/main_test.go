@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestSinfit runs the example for five seeds: LM must reach train MSE ≤
@@ -36,13 +36,13 @@ func TestSinfit(t *testing.T) {
 		f.Close()
 		require.NoError(t, err)
 		assert.Greater(t, img.Bounds().Dx(), 400)
-		require.NoError(t, plots.CheckPNG(res.lossPlot, 400))
+		require.NoError(t, chart.CheckPNG(res.lossPlot, 400))
 	}
 }
 
 // TestSinfitWithValidation: the MATLAB-style run stops early, restores the
 // best validation epoch, prints one line per epoch, and writes decodable
-// performance, training-state and regression plots.
+// performance, training-state, regression and error-histogram plots.
 func TestSinfitWithValidation(t *testing.T) {
 	var out bytes.Buffer
 	res, err := trainWithValidation(context.Background(), 1, t.TempDir(), &out)
@@ -54,7 +54,7 @@ func TestSinfitWithValidation(t *testing.T) {
 	assert.Equal(t, h.Len()+1, strings.Count(out.String(), "\n"), "one line per epoch and a summary")
 	assert.Less(t, res.testMSE, 0.08)
 	assert.Greater(t, res.r, 0.95)
-	require.Len(t, res.plots, 3)
+	require.Len(t, res.plots, 4)
 	for _, path := range res.plots {
 		f, err := os.Open(path)
 		require.NoError(t, err)

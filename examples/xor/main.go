@@ -32,7 +32,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/golem-ml/golem"
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 	"github.com/golem-ml/golem/layers"
 	"github.com/golem-ml/golem/losses"
 	"github.com/golem-ml/golem/optim"
@@ -86,7 +86,7 @@ type result struct {
 }
 
 func run(ctx context.Context, cfg config) (result, error) {
-	out, err := plots.OutDir(cfg.out)
+	out, err := chart.OutDir(cfg.out)
 	if err != nil {
 		return result{}, err
 	}
@@ -162,7 +162,7 @@ func plotRegions(model *golem.Sequential, res result) error {
 	}
 	surface := grid{coords: coords, z: prob}
 
-	p := plots.New("XOR, 2-4-1 sigmoid network: p(XOR = 1), blue 0 to red 1", "x₁", "x₂")
+	p := chart.New("XOR, 2-4-1 sigmoid network: p(XOR = 1), blue 0 to red 1", "x₁", "x₂")
 	heat := plotter.NewHeatMap(surface, lightBlueRed(64))
 	heat.Min, heat.Max = 0, 1
 	heat.Rasterized = true // one image, without seams between the cells
@@ -208,7 +208,7 @@ func plotRegions(model *golem.Sequential, res result) error {
 	p.X.Tick.Marker, p.Y.Tick.Marker = ticks, ticks
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(6)
-	return plots.Save(p, res.plot, 6.5, 6)
+	return chart.Save(p, res.plot, 6.5, 6)
 }
 
 // grid is the network's output on an n × n grid, as gonum/plot's heat map

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golem-ml/golem/examples/internal/plots"
+	"github.com/golem-ml/golem/examples/internal/chart"
 )
 
 // TestXOR: momentum training classifies all four inputs correctly, with
@@ -23,6 +23,6 @@ func TestXOR(t *testing.T) {
 			assert.InDelta(t, s.target, s.output, 0.1, "seed %d: XOR(%g, %g)", seed, s.x1, s.x2)
 		}
 		assert.Less(t, res.loss, 0.05, "seed %d", seed)
-		assert.NoError(t, plots.CheckPNG(res.plot, 400))
+		assert.NoError(t, chart.CheckPNG(res.plot, 400))
 	}
 }

@@ -1,50 +1,20 @@
-package golem
+package plots
 
 import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/golem-ml/golem"
 )
 
-// ConfusionMatrix counts the samples of each true class (row) by predicted
-// class (column): c[i][j] is the number of samples k with actual[k] = i and
-// predicted[k] = j. Labels must lie in 0..classes-1. It returns an error
-// when the slices differ in length, classes < 1 or a label is out of range.
-func ConfusionMatrix(actual, predicted []int, classes int) ([][]int, error) {
-	if classes < 1 {
-		return nil, fmt.Errorf("golem: ConfusionMatrix: %d classes, want ≥ 1", classes)
-	}
-	if len(actual) != len(predicted) {
-		return nil, fmt.Errorf("golem: ConfusionMatrix: %d actual labels but %d predicted", len(actual), len(predicted))
-	}
-	c := make([][]int, classes)
-	cells := make([]int, classes*classes)
-	for i := range c {
-		c[i] = cells[i*classes : (i+1)*classes : (i+1)*classes]
-	}
-	for k, a := range actual {
-		p := predicted[k]
-		if a < 0 || a >= classes {
-			return nil, fmt.Errorf("golem: ConfusionMatrix: actual[%d] = %d is not a class in 0..%d", k, a, classes-1)
-		}
-		if p < 0 || p >= classes {
-			return nil, fmt.Errorf("golem: ConfusionMatrix: predicted[%d] = %d is not a class in 0..%d", k, p, classes-1)
-		}
-		c[a][p]++
-	}
-	return c, nil
-}
-
-// confusionSide is the side, in inches, of PlotConfusion's square image
+// confusionSide is the side, in inches, of Confusion's square image
 // for k classes.
 func confusionSide(k int) vg.Length {
 	return vg.Length(math.Max(6, 1.5+0.5*float64(k+1))) * vg.Inch
@@ -58,8 +28,8 @@ var (
 	confusionGrid   = color.RGBA{R: 150, G: 150, B: 150, A: 255}
 )
 
-// PlotConfusion writes a PNG of the confusion matrix of actual against
-// predicted labels, like MATLAB's plotconfusion but with scikit-learn's
+// Confusion writes the confusion matrix of actual against predicted labels
+// (golem.ConfusionMatrix) to path, like MATLAB's plotconfusion but with scikit-learn's
 // orientation: row i is the true class classes[i], column j the predicted
 // class classes[j]. Each cell shows its count and its share of all
 // samples; a non-empty cell is tinted green on the diagonal and red off it,
@@ -71,19 +41,19 @@ var (
 // rate ("n/a" for a class never predicted); the corner the overall
 // accuracy and error rate. The image is square, max(6, 1.5 + 0.5·(K+1))
 // inches on a side at 96 dots per inch for K classes (576×576 pixels up to
-// K = 8, 672×672 for 10). The directory of path is created if missing.
-// Labels must lie in 0..len(classes)-1; errors are as ConfusionMatrix's,
-// and an empty set of samples or class names too long to leave room for the
+// K = 8, 672×672 for 10), in the format path's extension names, as Save.
+// Labels must lie in 0..len(classes)-1; errors are as
+// golem.ConfusionMatrix's, and an empty set of samples or class names too long to leave room for the
 // cells are errors too.
-func PlotConfusion(path string, actual, predicted []int, classes []string) error {
+func Confusion(path string, actual, predicted []int, classes []string) error {
 	k := len(classes)
-	c, err := ConfusionMatrix(actual, predicted, k)
+	c, err := golem.ConfusionMatrix(actual, predicted, k)
 	if err != nil {
-		return fmt.Errorf("golem: PlotConfusion: %w", err)
+		return fmt.Errorf("plots: Confusion: %w", err)
 	}
 	n := len(actual)
 	if n == 0 {
-		return fmt.Errorf("golem: PlotConfusion: no samples")
+		return fmt.Errorf("plots: Confusion: no samples")
 	}
 	rowSum, colSum := make([]int, k), make([]int, k)
 	correct := 0
@@ -96,8 +66,14 @@ func PlotConfusion(path string, actual, predicted []int, classes []string) error
 	}
 
 	side := confusionSide(k)
-	img := vgimg.New(side, side)
-	dc := draw.New(img)
+	return write(path, side, side, func(dc draw.Canvas) error {
+		return drawConfusion(dc, side, c, classes, rowSum, colSum, correct, n)
+	})
+}
+
+// drawConfusion draws Confusion's image, side × side, on dc.
+func drawConfusion(dc draw.Canvas, side vg.Length, c [][]int, classes []string, rowSum, colSum []int, correct, n int) error {
+	k := len(classes)
 	dc.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: side, Y: 0}, {X: side, Y: side}, {X: 0, Y: side}})
 
 	style := func(size vg.Length, clr color.Color) draw.TextStyle {
@@ -128,7 +104,7 @@ func PlotConfusion(path string, actual, predicted []int, classes []string) error
 	bottom := axisStyle.Height("A") + colNames + 3*pad
 	cell := min((side-left-pad)/vg.Length(k+1), (side-top-bottom)/vg.Length(k+1))
 	if cell < vg.Points(16) {
-		return fmt.Errorf("golem: PlotConfusion: class names up to %.0f points wide leave %.1f-point cells on a %.1f-inch image; shorten them", float64(nameWidth), float64(cell), float64(side/vg.Inch))
+		return fmt.Errorf("plots: Confusion: class names up to %.0f points wide leave %.1f-point cells on a %.1f-inch image; shorten them", float64(nameWidth), float64(cell), float64(side/vg.Inch))
 	}
 	gridW := cell * vg.Length(k+1)
 	x0 := left + (side-left-pad-gridW)/2 // left edge of the grid
@@ -225,18 +201,7 @@ func PlotConfusion(path string, actual, predicted []int, classes []string) error
 	ys.Rotation = math.Pi / 2
 	dc.FillText(ys, vg.Point{X: pad + axisStyle.Height("A")/2, Y: yTop - gridW/2}, "True class")
 
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("golem: PlotConfusion: %w", err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("golem: PlotConfusion: %w", err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("golem: PlotConfusion: %w", err)
-	}
-	return f.Close()
+	return nil
 }
 
 // cellColor is the background of a confusion-matrix cell holding v of its
