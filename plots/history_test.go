@@ -162,3 +162,26 @@ func pearson(a, b []float64) float64 {
 	}
 	return sab / math.Sqrt(saa*sbb)
 }
+
+// TestHistoryOfOneEpoch: a run of one epoch (Ctrl-C in the first, or a fit
+// that converges at once) still plots, its loss drawn. gonum/plot widens a
+// log axis over a single value by ±1, below 0, and panicked.
+func TestHistoryOfOneEpoch(t *testing.T) {
+	for _, division := range []bool{false, true} {
+		cfg := golem.FitConfig{Epochs: 1, Seed: 4}
+		if division {
+			cfg.Division = golem.RandomDivision()
+		}
+		_, h, _, _ := trained(t, optim.LM(optim.LMConfig{}), losses.MSE(), cfg)
+		if h.Len() != 1 {
+			t.Fatalf("%d epochs", h.Len())
+		}
+		paths, err := History(t.TempDir(), h)
+		if err != nil {
+			t.Fatalf("division %v: %v", division, err)
+		}
+		if perf := decodePNG(t, paths[0], inches(7), inches(4.5), bluePx); perf[0] == 0 {
+			t.Errorf("division %v: no training loss drawn", division)
+		}
+	}
+}

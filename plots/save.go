@@ -73,6 +73,7 @@ func (LogTicks) Ticks(min, max float64) []plot.Tick {
 // names (.png, .jpg, .svg, .pdf; bitmaps at 96 dots per inch), creating
 // the folder. An unknown extension is an error and writes nothing.
 func Save(p *plot.Plot, path string, width, height vg.Length) error {
+	padLogRange(p)
 	return write(path, width, height, func(c draw.Canvas) error {
 		p.Draw(c)
 		return nil
@@ -90,6 +91,13 @@ func SaveGrid(path string, grid [][]*plot.Plot, width, height vg.Length) error {
 	if len(grid) == 0 || cols == 0 {
 		return errors.New("plots: SaveGrid: no plots")
 	}
+	for _, row := range grid {
+		for _, p := range row {
+			if p != nil {
+				padLogRange(p)
+			}
+		}
+	}
 	return write(path, width, height, func(c draw.Canvas) error {
 		tiles := draw.Tiles{Rows: len(grid), Cols: cols, PadX: vg.Points(20), PadY: vg.Points(10),
 			PadTop: vg.Points(5), PadBottom: vg.Points(5), PadLeft: vg.Points(5), PadRight: vg.Points(10)}
@@ -102,6 +110,22 @@ func SaveGrid(path string, grid [][]*plot.Plot, width, height vg.Length) error {
 		}
 		return nil
 	})
+}
+
+// padLogRange widens a log axis over a single value (a History of one
+// epoch, say) to a decade either side: gonum/plot would widen it by ±1,
+// below 0, and panic.
+func padLogRange(p *plot.Plot) {
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		if _, ok := a.Scale.(plot.LogScale); !ok || a.Min < a.Max {
+			continue
+		}
+		v := a.Max
+		if !(v > 0) {
+			v = 1
+		}
+		a.Min, a.Max = v/10, v*10
+	}
 }
 
 // saveColumn stacks panels in one column, aligned, 8 inches wide and 2.6
@@ -128,7 +152,7 @@ func write(path string, width, height vg.Length, drawOn func(draw.Canvas) error)
 	if err != nil {
 		return fmt.Errorf("plots: %s: %w (use .png, .jpg, .svg or .pdf)", path, err)
 	}
-	if err := drawOn(draw.New(c)); err != nil {
+	if err := drawSafely(path, c, drawOn); err != nil {
 		return err
 	}
 	if dir := filepath.Dir(path); dir != "" {
@@ -150,4 +174,16 @@ func write(path string, width, height vg.Length, drawOn func(draw.Canvas) error)
 		return fmt.Errorf("plots: %s: %w", path, err)
 	}
 	return nil
+}
+
+// drawSafely runs drawOn, turning a panic of gonum/plot on degenerate data
+// into an error naming the file, so that a plot never takes its caller
+// down.
+func drawSafely(path string, c vg.CanvasWriterTo, drawOn func(draw.Canvas) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plots: drawing %s: %v", path, r)
+		}
+	}()
+	return drawOn(draw.New(c))
 }

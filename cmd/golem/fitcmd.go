@@ -276,15 +276,12 @@ func runFit(e *env, o *fitOptions) error {
 	if err := os.WriteFile(prefix+"_report.txt", []byte(report), 0o644); err != nil {
 		return err
 	}
-	pngs, note, plotErr := writeFitPNGs(prefix, model, hist, s.x, s.y, pred, splits)
+	pngs, plotErr := writeFitPNGs(prefix, model, hist, s.x, s.y, pred, splits)
 	files = append(files, pngs...)
 	fmt.Fprint(e.stdout, report)
 	fmt.Fprintln(e.stdout, "\nwrote:")
 	for _, f := range files {
 		fmt.Fprintf(e.stdout, "  %s\n", f)
-	}
-	if note != "" {
-		fmt.Fprintf(e.stdout, "(%s)\n", note)
 	}
 	return plotErr
 }

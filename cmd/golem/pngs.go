@@ -1,10 +1,6 @@
 package main
 
-// Every PNG the command writes is made here, against golem's plotting API
-// of today (History.Plot, Model.PlotRegression, fit.Result.PlotFit and
-// PlotResiduals) and gonum/plot for the error histogram, which golem does
-// not draw yet: when the plots package takes these over, this file is the
-// one to change.
+// Every PNG the command writes is made here, with golem's plots package.
 
 import (
 	"context"
@@ -14,50 +10,39 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
-	"math"
 	"os"
 	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/golem-ml/golem"
 	"github.com/golem-ml/golem/fit"
+	"github.com/golem-ml/golem/plots"
 )
 
 // writeFitPNGs writes prefix_performance.png, prefix_trainstate.png,
 // prefix_regression.png and prefix_errhist.png and returns the paths of
-// those it wrote, and a note on what it did not draw. A plot that fails
+// those it wrote. A plot that fails
 // does not stop the others; the errors are returned together.
-func writeFitPNGs(prefix string, m *golem.Model, h *golem.History, x, y, pred *mat.Dense, splits []split) (files []string, note string, err error) {
+func writeFitPNGs(prefix string, m *golem.Model, h *golem.History, x, y, pred *mat.Dense, splits []split) (files []string, err error) {
 	tmp, err := os.MkdirTemp(filepath.Dir(prefix), ".golem-plots-")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	var errs []error
-	// golem's History.Plot panics on a history of one epoch (a log axis
-	// over a single value), so such a run gets no performance and
-	// training-state plots.
-	if h.Len() < 2 {
-		note = "no performance and training-state plots: training ran one epoch"
-	} else if err := drawing("the performance and training-state plots", func() error {
-		plots, err := h.Plot(tmp) // performance.png, trainstate.png
-		if err != nil {
-			return err
+	for _, p := range []struct {
+		what, file string
+		draw       func(string, *golem.History) error
+	}{
+		{"the performance plot", prefix + "_performance.png", plots.Performance},
+		{"the training-state plot", prefix + "_trainstate.png", plots.TrainingState},
+	} {
+		if err := drawing(p.what, func() error { return p.draw(p.file, h) }); err != nil {
+			errs = append(errs, err)
+		} else {
+			files = append(files, p.file)
 		}
-		for _, p := range plots {
-			dst := prefix + "_" + filepath.Base(p)
-			if err := os.Rename(p, dst); err != nil {
-				return err
-			}
-			files = append(files, dst)
-		}
-		return nil
-	}); err != nil {
-		errs = append(errs, err)
 	}
 	reg := prefix + "_regression.png"
 	if err := drawing("the regression plot", func() error { return regressionGrid(tmp, reg, m, x, y, splits) }); err != nil {
@@ -71,7 +56,7 @@ func writeFitPNGs(prefix string, m *golem.Model, h *golem.History, x, y, pred *m
 	} else {
 		files = append(files, hist)
 	}
-	return files, note, errors.Join(errs...)
+	return files, errors.Join(errs...)
 }
 
 // drawing runs a plotting function, turning a panic of the plotting
@@ -91,7 +76,7 @@ func drawing(what string, f func() error) (err error) {
 
 // regressionGrid draws MATLAB's four regression panels (training,
 // validation, test, all; the empty ones left out) side by side in one PNG:
-// each is Model.PlotRegression's, drawn into tmp and pasted into a grid.
+// each is plots.Regression's, drawn into tmp and pasted into a grid.
 func regressionGrid(tmp, path string, m *golem.Model, x, y *mat.Dense, splits []split) error {
 	n, _ := x.Dims()
 	titles := map[string]string{"training": "Training", "validation": "Validation", "test": "Test", "all": "All"}
@@ -102,7 +87,7 @@ func regressionGrid(tmp, path string, m *golem.Model, x, y *mat.Dense, splits []
 			continue
 		}
 		file := filepath.Join(tmp, "regression_"+s.name+".png")
-		if _, err := m.PlotRegression(pickRows(x, idx), pickRows(y, idx), titles[s.name], file); err != nil {
+		if _, err := plots.Regression(file, m, pickRows(x, idx), pickRows(y, idx), titles[s.name]); err != nil {
 			return err
 		}
 		img, err := readPNG(file)
@@ -130,76 +115,14 @@ func regressionGrid(tmp, path string, m *golem.Model, x, y *mat.Dense, splits []
 // outputs, every target) in 20 bins shared by the sets, the training,
 // validation and test counts stacked, and a line at zero error.
 func errorHistogram(path string, y, pred *mat.Dense, splits []split) error {
-	const bins = 20
-	n, k := y.Dims()
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			e := y.At(i, j) - pred.At(i, j)
-			lo, hi = math.Min(lo, e), math.Max(hi, e)
-		}
-	}
-	if hi <= lo { // every error equal: one bin around it
-		lo, hi = lo-0.5, hi+0.5
-	}
-	width := (hi - lo) / bins
-	colors := map[string]color.Color{
-		"training":   color.RGBA{R: 30, G: 90, B: 200, A: 255},
-		"validation": color.RGBA{G: 150, B: 60, A: 255},
-		"test":       color.RGBA{R: 210, G: 40, B: 40, A: 255},
-		"all":        color.RGBA{R: 30, G: 90, B: 200, A: 255},
-	}
-	// Stack the sets that have samples; without a division, "all" alone.
-	var sets []split
+	names := map[string]string{"training": "Training", "validation": "Validation", "test": "Test"}
+	var sets []plots.Split
 	for _, s := range splits {
 		if !s.all && len(s.index) > 0 {
-			sets = append(sets, s)
+			sets = append(sets, plots.Split{Name: names[s.name], Rows: s.index})
 		}
 	}
-	if len(sets) == 0 {
-		sets = []split{{name: "all", all: true}}
-	}
-	counts := make([][]float64, len(sets)) // cumulative over the sets
-	for si, s := range sets {
-		counts[si] = make([]float64, bins)
-		if si > 0 {
-			copy(counts[si], counts[si-1])
-		}
-		for _, i := range s.rows(n) {
-			for j := 0; j < k; j++ {
-				b := int((y.At(i, j) - pred.At(i, j) - lo) / width)
-				counts[si][min(max(b, 0), bins-1)]++
-			}
-		}
-	}
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Error histogram with %d bins", bins)
-	p.X.Label.Text = "errors = targets − outputs"
-	p.Y.Label.Text = "instances"
-	p.Add(plotter.NewGrid())
-	for si := len(sets) - 1; si >= 0; si-- { // tallest first, so each set shows as its band
-		h := &plotter.Histogram{Width: width, FillColor: colors[sets[si].name]}
-		h.LineStyle.Width = vg.Points(0.5)
-		h.LineStyle.Color = color.Black
-		for b := 0; b < bins; b++ {
-			h.Bins = append(h.Bins, plotter.HistogramBin{Min: lo + float64(b)*width, Max: lo + float64(b+1)*width, Weight: counts[si][b]})
-		}
-		p.Add(h)
-		p.Legend.Add(sets[si].name, h)
-	}
-	top := 0.0
-	for _, c := range counts[len(counts)-1] {
-		top = math.Max(top, c)
-	}
-	zero, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: top * 1.05}})
-	if err != nil {
-		return err
-	}
-	zero.Color, zero.Width = color.RGBA{R: 230, G: 140, A: 255}, vg.Points(2)
-	p.Add(zero)
-	p.Legend.Add("zero error", zero)
-	p.Legend.Top = true
-	return p.Save(7*vg.Inch, 4.5*vg.Inch, path)
+	return plots.ErrorHistogram(path, y, pred, 0, sets...)
 }
 
 // writeCurvePNGs writes prefix_curvefit.png (data, curve and bands; for a
@@ -210,14 +133,14 @@ func writeCurvePNGs(ctx context.Context, prefix string, r *fit.Result) ([]string
 	var errs []error
 	if len(r.Model.Inputs) == 1 {
 		fitPNG := prefix + "_curvefit.png"
-		if err := drawing("the fit", func() error { return r.PlotFit(ctx, fitPNG) }); err != nil {
+		if err := drawing("the fit", func() error { return plots.Fit(ctx, fitPNG, r) }); err != nil {
 			errs = append(errs, err)
 		} else {
 			files = append(files, fitPNG)
 		}
 	}
 	resPNG := prefix + "_curvefit_residuals.png"
-	if err := drawing("the residuals", func() error { return r.PlotResiduals(resPNG) }); err != nil {
+	if err := drawing("the residuals", func() error { return plots.Residuals(resPNG, r) }); err != nil {
 		errs = append(errs, err)
 	} else {
 		files = append(files, resPNG)
