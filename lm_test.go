@@ -161,11 +161,11 @@ func TestLMStrategiesOnTwoOutputNet(t *testing.T) {
 		y.Set(i, 0, y1.At(i, 0))
 		y.Set(i, 1, math.Cos(x.At(i, 0)))
 	}
-	for _, scaling := range []optim.Scaling{optim.ScaleIdentity, optim.ScaleMarquardt} {
+	for _, damping := range []optim.Damping{optim.DampingIdentity, optim.DampingMarquardt} {
 		for _, update := range []optim.Update{optim.UpdateTrainlm, optim.UpdateNielsen} {
 			for _, solver := range []optim.Solver{optim.SolverCholesky, optim.SolverQR} {
 				for _, geodesic := range []bool{false, true} {
-					cfg := optim.LMConfig{Scaling: scaling, Update: update, Solver: solver, Geodesic: geodesic}
+					cfg := optim.LMConfig{Damping: damping, Update: update, Solver: solver, Geodesic: geodesic}
 					m := NewSequential(layers.Dense(8, layers.Tanh, layers.NguyenWidrow(-2, 2)), layers.Dense(2))
 					require.NoError(t, m.Compile(Input(1), losses.MSE(), optim.LM(cfg)))
 					before, err := m.Evaluate(x, y)
@@ -174,7 +174,7 @@ func TestLMStrategiesOnTwoOutputNet(t *testing.T) {
 					require.NoError(t, err)
 					after, err := m.Evaluate(x, y)
 					require.NoError(t, err)
-					assert.Less(t, after.Loss, 0.05*before.Loss, "%v/%v/%v/geodesic=%v", scaling, update, solver, geodesic)
+					assert.Less(t, after.Loss, 0.05*before.Loss, "%v/%v/%v/geodesic=%v", damping, update, solver, geodesic)
 				}
 			}
 		}
