@@ -101,7 +101,12 @@ type compileConfig struct {
 	inputsSet, targetsSet bool
 }
 
-// WithMetrics adds metrics reported by Fit's History and by Evaluate.
+// WithMetrics adds metrics reported by Fit's History and by Evaluate,
+// keyed by their names (which must differ). Losses with a metric reading
+// (losses.MSE, SSE, MAE) are metrics too: WithMetrics(losses.MSE()).
+// Metrics are computed in the targets' own units, so with target scaling
+// the metric "mse" differs from the loss "mse", which is on the scaled
+// targets.
 func WithMetrics(ms ...losses.Metric) CompileOption {
 	return func(c *compileConfig) { c.metrics = append(c.metrics, ms...) }
 }
@@ -241,6 +246,16 @@ func (m *Model) bindLoss(loss *losses.Loss, metrics []losses.Metric) error {
 	}
 	if len(m.outputWidths) > 1 && len(metrics) > 0 {
 		return fmt.Errorf("golem: metrics are not supported for a model with %d outputs; evaluate each output from Predict and SplitOutputs", len(m.outputWidths))
+	}
+	seen := map[string]int{}
+	for i, mt := range metrics {
+		if mt == nil {
+			return fmt.Errorf("golem: metric %d is nil", i+1)
+		}
+		if j, dup := seen[mt.Name()]; dup {
+			return fmt.Errorf("golem: metrics %d and %d are both named %q, which History and Evaluate key by name; give each metric once", j+1, i+1, mt.Name())
+		}
+		seen[mt.Name()] = i
 	}
 	return nil
 }
