@@ -31,7 +31,9 @@ type metricResidual struct {
 }
 
 // Score is the loss of pred against target, unweighted, as a metric.
-func (l *metricResidual) Score(pred, target mat.Matrix) (float64, error) { return l.score(pred, target) }
+func (l *metricResidual) Score(pred, target mat.Matrix) (float64, error) {
+	return l.score(pred, target)
+}
 
 // squaredErrors is Σᵢ Σₖ (ŷᵢₖ - yᵢₖ)² and the number of entries N·K.
 func squaredErrors(name string, pred, target mat.Matrix) (float64, int, error) {
