@@ -49,6 +49,10 @@ type Model struct {
 	loss    losses.Loss
 	opt     optim.Optimizer
 	metrics []losses.Metric
+	// file is what a Load into an uncompiled model gave it: the loss and
+	// metrics (in loss and metrics, or why they could not be rebuilt) and
+	// the file's records of them, which Save writes back. Compile clears it.
+	file fileLoss
 
 	nets *netCache
 	jac  *jac.Engine // built on first use by Levenberg–Marquardt
@@ -204,7 +208,7 @@ func (m *Model) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, 
 		m.restore(old)
 		return err
 	}
-	m.loss, m.opt, m.metrics = loss, opt, cfg.metrics
+	m.loss, m.opt, m.metrics, m.file = loss, opt, cfg.metrics, fileLoss{}
 	m.inScale, m.outScale = inScale, outScale
 	m.nets, m.jac = newNetCache(), nil
 	if err := m.probe(); err != nil {
@@ -326,6 +330,7 @@ type modelState struct {
 	loss              losses.Loss
 	opt               optim.Optimizer
 	metrics           []losses.Metric
+	file              fileLoss
 	nets              *netCache
 	jac               *jac.Engine
 	inScale, outScale *scaler
@@ -336,7 +341,7 @@ type modelState struct {
 
 func (m *Model) snapshot() modelState {
 	s := modelState{names: m.names, input: m.input, output: m.output, shapes: m.shapes, params: m.params,
-		loss: m.loss, opt: m.opt, metrics: m.metrics, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale,
+		loss: m.loss, opt: m.opt, metrics: m.metrics, file: m.file, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale,
 		outputWidths: m.outputWidths, topo: m.topo}
 	if m.params != nil {
 		s.theta = m.appendWeights(nil)
@@ -351,7 +356,7 @@ func (m *Model) restore(s modelState) {
 	rebuilt := m.params != s.params
 	m.names, m.input, m.output, m.shapes, m.params = s.names, s.input, s.output, s.shapes, s.params
 	m.outputWidths, m.topo = s.outputWidths, s.topo
-	m.loss, m.opt, m.metrics, m.nets, m.jac, m.inScale, m.outScale = s.loss, s.opt, s.metrics, s.nets, s.jac, s.inScale, s.outScale
+	m.loss, m.opt, m.metrics, m.file, m.nets, m.jac, m.inScale, m.outScale = s.loss, s.opt, s.metrics, s.file, s.nets, s.jac, s.inScale, s.outScale
 	if !rebuilt || s.params == nil {
 		return
 	}

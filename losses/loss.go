@@ -81,6 +81,7 @@ type residualLoss struct {
 	residuals func(b *graph.Builder, pred, target *G.Node) (*G.Node, error)
 	check     func(target []float64, outputs int) error
 	targetCol func(outputs int) int
+	soft      bool // built with SoftTargets (recorded in its Spec)
 }
 
 func (l *residualLoss) Name() string         { return l.name }
