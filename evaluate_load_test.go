@@ -59,7 +59,9 @@ func TestEvaluateAfterLoad(t *testing.T) {
 		})
 	}
 	t.Run("soft-crossentropy-metrics", func(t *testing.T) {
-		layers := func() *Sequential { return NewSequential(layers.Dense(6, layers.Tanh), layers.Dense(1, layers.Sigmoid)) }
+		layers := func() *Sequential {
+			return NewSequential(layers.Dense(6, layers.Tanh), layers.Dense(1, layers.Sigmoid))
+		}
 		m := layers()
 		require.NoError(t, m.Compile(Input(2), losses.BinaryCrossEntropy(losses.SoftTargets()), optim.LM(optim.LMConfig{}),
 			WithMetrics(losses.Accuracy(), losses.MSE(), losses.MAE())))
