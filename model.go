@@ -1,9 +1,3 @@
-// Package golem defines models as Gorgonia expression graphs and trains them
-// with Levenberg–Marquardt or first-order optimizers through a Keras-like
-// Compile / Fit / Evaluate / Predict loop.
-//
-// Data are gonum matrices: x is N × features, y is N × targets, one sample
-// per row. FromRows and FromTensor convert [][]float64 and tensor.Tensor.
 package golem
 
 import (

@@ -1,11 +1,3 @@
-// Package optim holds golem's optimizers. They work on a model's flat
-// parameter vector θ, updated in place, and never see the graph: a model
-// offers an Objective for each step (one batch) and the optimizer asks it
-// for the loss and gradient it needs.
-//
-// An optimizer keeps state (moments, step counters) for one θ: the one it
-// first steps after Init (see Initializer), or, without Init, the first it
-// ever steps. Use one optimizer value per model.
 package optim
 
 import (

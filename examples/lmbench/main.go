@@ -1,7 +1,8 @@
 // Command lmbench measures golem's Levenberg–Marquardt on the workloads of
-// its speed targets, to compare with the optional peer scripts in bench/peers
-// (see bench/peers/README.md) run on the same machine (scipy_fit.py for the small fits, torch_lm.py for the
-// networks, gemm_bench.py for the kernels):
+// its speed targets, to compare with the optional peer scripts in
+// bench/peers (see bench/peers/README.md) run on the same machine
+// (scipy_fit.py for the small fits, torch_lm.py for the networks,
+// gemm_bench.py for the kernels):
 //
 //	tanh  the one-unit curve w2·tanh(w1·x+b1)+b2, 100 points, from (1, 1, 0, 0):
 //	      whole Compile + Fit with trainlm's defaults, median ms
