@@ -268,7 +268,7 @@ func (o *LMOptimizer) Validate() error { return o.cfg.Validate() }
 func (o *LMOptimizer) Mu() float64 { return o.mu }
 
 // FullBatch reports that LM trains on all samples per step unless the
-// caller asks for mini-batches.
+// caller asks for mini-batches (golem.FitConfig.MiniBatch).
 func (o *LMOptimizer) FullBatch() bool { return true }
 
 // NeedsLeastSquares reports that LM works only with objectives that offer

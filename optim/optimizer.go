@@ -101,7 +101,11 @@ type LeastSquaresOptimizer interface {
 // TrainingDefaults is implemented by optimizers with their own defaults for
 // Fit: full-batch steps and a number of epochs (trainlm's 1000).
 type TrainingDefaults interface {
+	// FullBatch reports that the optimizer steps on all training samples:
+	// golem's Fit then defaults BatchSize to all of them and refuses a
+	// smaller one unless FitConfig.MiniBatch asks for mini-batches.
 	FullBatch() bool
+	// DefaultEpochs is Fit's default FitConfig.Epochs for the optimizer.
 	DefaultEpochs() int
 }
 
