@@ -51,7 +51,7 @@ func TestFitBitsIndependentOfGOMAXPROCS(t *testing.T) {
 		cfg  FitConfig
 	}{
 		{"lm", func() optim.Optimizer { return optim.LM(optim.LMConfig{}) }, FitConfig{Epochs: 8}},
-		{"lm-minibatch", func() optim.Optimizer { return optim.LM(optim.LMConfig{}) }, FitConfig{Epochs: 2, BatchSize: 256, Seed: 5}},
+		{"lm-minibatch", func() optim.Optimizer { return optim.LM(optim.LMConfig{}) }, FitConfig{Epochs: 2, BatchSize: 256, Seed: 5, MiniBatch: true}},
 		{"adam", func() optim.Optimizer { return optim.Adam(optim.AdamConfig{LearningRate: 0.01}) }, FitConfig{Epochs: 5, BatchSize: 64, Seed: 5}},
 	}
 	for _, r := range runs {

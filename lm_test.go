@@ -78,20 +78,62 @@ func TestLMConditionWarning(t *testing.T) {
 	assert.Contains(t, h.Steps[0].Warning, "ill-conditioned system")
 }
 
+// TestMiniBatchLMIsExplicit: a BatchSize below the training set with LM or
+// BR (a BatchSize copied from an Adam configuration) is refused, naming
+// MiniBatch, and leaves the model as it was; BatchSize 0, -1 or ≥ N stays
+// full batch (one step per epoch, on every sample); a first-order
+// optimizer takes the BatchSize without MiniBatch.
+func TestMiniBatchLMIsExplicit(t *testing.T) {
+	x, y := sinData(100, 3)
+	ctx := context.Background()
+	for _, opt := range []func() optim.Optimizer{
+		func() optim.Optimizer { return optim.LM(optim.LMConfig{}) },
+		func() optim.Optimizer { return optim.BR(optim.BRConfig{}) },
+	} {
+		m := NewSequential(layers.Dense(4, layers.Tanh), layers.Dense(1))
+		require.NoError(t, m.Compile(Input(1), losses.MSE(), opt()))
+		theta := append([]float64(nil), m.Params().Theta()...)
+		for run := 0; run < 2; run++ { // refused twice, nothing changes
+			_, err := m.Fit(ctx, x, y, FitConfig{Epochs: 2, BatchSize: 32})
+			require.ErrorContains(t, err, "BatchSize 32 is below the 100 training samples")
+			assert.ErrorContains(t, err, "FitConfig.MiniBatch")
+			assert.Equal(t, theta, m.Params().Theta())
+		}
+		// The training set after a division is what counts: 70 samples.
+		_, err := m.Fit(ctx, x, y, FitConfig{Epochs: 1, BatchSize: 80, Division: RandomDivision()})
+		require.NoError(t, err, "a BatchSize above the 70 training samples is full batch")
+		_, err = m.Fit(ctx, x, y, FitConfig{Epochs: 1, BatchSize: 60, Division: RandomDivision()})
+		require.ErrorContains(t, err, "BatchSize 60 is below the 70 training samples")
+		for _, batch := range []int{0, -1, 100, 500} {
+			h, err := m.Fit(ctx, x, y, FitConfig{Epochs: 3, BatchSize: batch, MinGrad: 0})
+			require.NoError(t, err, "BatchSize %d", batch)
+			assert.Len(t, h.Steps, h.Len(), "BatchSize %d: one step per epoch", batch)
+		}
+		h, err := m.Fit(ctx, x, y, FitConfig{Epochs: 2, BatchSize: 32, MiniBatch: true})
+		require.NoError(t, err)
+		assert.Len(t, h.Steps, 2*4, "MiniBatch: four steps per epoch")
+	}
+	adam := NewSequential(layers.Dense(4, layers.Tanh), layers.Dense(1))
+	require.NoError(t, adam.Compile(Input(1), losses.MSE(), optim.Adam(optim.AdamConfig{})))
+	h, err := adam.Fit(ctx, x, y, FitConfig{Epochs: 1, BatchSize: 32})
+	require.NoError(t, err)
+	assert.Len(t, h.Steps, 4)
+}
+
 func TestCompileRejectsLMWithoutResidualForm(t *testing.T) {
 	m := NewSequential(layers.Dense(1))
 	err := m.Compile(Input(1), losses.MAE(), optim.LM(optim.LMConfig{}))
 	require.ErrorContains(t, err, "needs a loss with a residual (least-squares) form, and mae has none")
 }
 
-// TestMiniBatchLM: with BatchSize < N, each LM iteration linearizes one
-// batch; training still lowers the full loss.
+// TestMiniBatchLM: with BatchSize < N and MiniBatch chosen, each LM
+// iteration linearizes one batch; training still lowers the full loss.
 func TestMiniBatchLM(t *testing.T) {
 	x, y := sinData(200, 3)
 	m := lmNet(t, optim.LMConfig{})
 	before, err := m.Evaluate(x, y)
 	require.NoError(t, err)
-	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 10, BatchSize: 64, Seed: 2})
+	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 10, BatchSize: 64, Seed: 2, MiniBatch: true})
 	require.NoError(t, err)
 	assert.Len(t, h.Steps, 10*4)
 	after, err := m.Evaluate(x, y)
@@ -161,11 +203,11 @@ func TestLMStrategiesOnTwoOutputNet(t *testing.T) {
 		y.Set(i, 0, y1.At(i, 0))
 		y.Set(i, 1, math.Cos(x.At(i, 0)))
 	}
-	for _, scaling := range []optim.Scaling{optim.ScaleIdentity, optim.ScaleMarquardt} {
+	for _, damping := range []optim.Damping{optim.DampingIdentity, optim.DampingMarquardt} {
 		for _, update := range []optim.Update{optim.UpdateTrainlm, optim.UpdateNielsen} {
 			for _, solver := range []optim.Solver{optim.SolverCholesky, optim.SolverQR} {
 				for _, geodesic := range []bool{false, true} {
-					cfg := optim.LMConfig{Scaling: scaling, Update: update, Solver: solver, Geodesic: geodesic}
+					cfg := optim.LMConfig{Damping: damping, Update: update, Solver: solver, Geodesic: geodesic}
 					m := NewSequential(layers.Dense(8, layers.Tanh, layers.NguyenWidrow(-2, 2)), layers.Dense(2))
 					require.NoError(t, m.Compile(Input(1), losses.MSE(), optim.LM(cfg)))
 					before, err := m.Evaluate(x, y)
@@ -174,7 +216,7 @@ func TestLMStrategiesOnTwoOutputNet(t *testing.T) {
 					require.NoError(t, err)
 					after, err := m.Evaluate(x, y)
 					require.NoError(t, err)
-					assert.Less(t, after.Loss, 0.05*before.Loss, "%v/%v/%v/geodesic=%v", scaling, update, solver, geodesic)
+					assert.Less(t, after.Loss, 0.05*before.Loss, "%v/%v/%v/geodesic=%v", damping, update, solver, geodesic)
 				}
 			}
 		}

@@ -1,9 +1,3 @@
-// Package golem defines models as Gorgonia expression graphs and trains them
-// with Levenberg–Marquardt or first-order optimizers through a Keras-like
-// Compile / Fit / Evaluate / Predict loop.
-//
-// Data are gonum matrices: x is N × features, y is N × targets, one sample
-// per row. FromRows and FromTensor convert [][]float64 and tensor.Tensor.
 package golem
 
 import (
@@ -50,6 +44,10 @@ type Model struct {
 	loss    losses.Loss
 	opt     optim.Optimizer
 	metrics []losses.Metric
+	// file is what a Load into an uncompiled model gave it: the loss and
+	// metrics (in loss and metrics, or why they could not be rebuilt) and
+	// the file's records of them, which Save writes back. Compile clears it.
+	file fileLoss
 
 	nets *netCache
 	jac  *jac.Engine // built on first use by Levenberg–Marquardt
@@ -102,7 +100,12 @@ type compileConfig struct {
 	inputsSet, targetsSet bool
 }
 
-// WithMetrics adds metrics reported by Fit's History and by Evaluate.
+// WithMetrics adds metrics reported by Fit's History and by Evaluate,
+// keyed by their names (which must differ). Losses with a metric reading
+// (losses.MSE, SSE, MAE) are metrics too: WithMetrics(losses.MSE()).
+// Metrics are computed in the targets' own units, so with target scaling
+// the metric "mse" differs from the loss "mse", which is on the scaled
+// targets.
 func WithMetrics(ms ...losses.Metric) CompileOption {
 	return func(c *compileConfig) { c.metrics = append(c.metrics, ms...) }
 }
@@ -200,7 +203,7 @@ func (m *Model) Compile(in layers.Shape, loss losses.Loss, opt optim.Optimizer, 
 		m.restore(old)
 		return err
 	}
-	m.loss, m.opt, m.metrics = loss, opt, cfg.metrics
+	m.loss, m.opt, m.metrics, m.file = loss, opt, cfg.metrics, fileLoss{}
 	m.inScale, m.outScale = inScale, outScale
 	m.nets, m.jac = newNetCache(), nil
 	if err := m.probe(); err != nil {
@@ -242,6 +245,16 @@ func (m *Model) bindLoss(loss *losses.Loss, metrics []losses.Metric) error {
 	}
 	if len(m.outputWidths) > 1 && len(metrics) > 0 {
 		return fmt.Errorf("golem: metrics are not supported for a model with %d outputs; evaluate each output from Predict and SplitOutputs", len(m.outputWidths))
+	}
+	seen := map[string]int{}
+	for i, mt := range metrics {
+		if mt == nil {
+			return fmt.Errorf("golem: metric %d is nil", i+1)
+		}
+		if j, dup := seen[mt.Name()]; dup {
+			return fmt.Errorf("golem: metrics %d and %d are both named %q, which History and Evaluate key by name; give each metric once", j+1, i+1, mt.Name())
+		}
+		seen[mt.Name()] = i
 	}
 	return nil
 }
@@ -312,6 +325,7 @@ type modelState struct {
 	loss              losses.Loss
 	opt               optim.Optimizer
 	metrics           []losses.Metric
+	file              fileLoss
 	nets              *netCache
 	jac               *jac.Engine
 	inScale, outScale *scaler
@@ -322,7 +336,7 @@ type modelState struct {
 
 func (m *Model) snapshot() modelState {
 	s := modelState{names: m.names, input: m.input, output: m.output, shapes: m.shapes, params: m.params,
-		loss: m.loss, opt: m.opt, metrics: m.metrics, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale,
+		loss: m.loss, opt: m.opt, metrics: m.metrics, file: m.file, nets: m.nets, jac: m.jac, inScale: m.inScale, outScale: m.outScale,
 		outputWidths: m.outputWidths, topo: m.topo}
 	if m.params != nil {
 		s.theta = m.appendWeights(nil)
@@ -337,7 +351,7 @@ func (m *Model) restore(s modelState) {
 	rebuilt := m.params != s.params
 	m.names, m.input, m.output, m.shapes, m.params = s.names, s.input, s.output, s.shapes, s.params
 	m.outputWidths, m.topo = s.outputWidths, s.topo
-	m.loss, m.opt, m.metrics, m.nets, m.jac, m.inScale, m.outScale = s.loss, s.opt, s.metrics, s.nets, s.jac, s.inScale, s.outScale
+	m.loss, m.opt, m.metrics, m.file, m.nets, m.jac, m.inScale, m.outScale = s.loss, s.opt, s.metrics, s.file, s.nets, s.jac, s.inScale, s.outScale
 	if !rebuilt || s.params == nil {
 		return
 	}

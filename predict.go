@@ -43,6 +43,9 @@ func (m *Model) Evaluate(x, y mat.Matrix) (Evaluation, error) {
 	m.rw.RLock()
 	defer m.rw.RUnlock()
 	if m.loss == nil {
+		if m.file.why != nil {
+			return Evaluation{}, notCompiledError{m.file.why}
+		}
 		return Evaluation{}, ErrNotCompiled
 	}
 	if y == nil {

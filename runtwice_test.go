@@ -53,7 +53,7 @@ func TestRunTwiceSameAnswer(t *testing.T) {
 	for _, c := range everyOptimizer() {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := func(epochs int, cont bool) FitConfig {
-				f := FitConfig{Epochs: epochs, NoShuffle: true, Continue: cont, BatchSize: 16}
+				f := FitConfig{Epochs: epochs, NoShuffle: true, Continue: cont, BatchSize: 16, MiniBatch: c.name == "lm-minibatch"}
 				if c.name == "lm" || c.name == "lm-nielsen" {
 					f.BatchSize = 0 // LM's full batch
 				}

@@ -28,13 +28,21 @@ import (
 //	         total count P, the fitted input/target scalers, a functional
 //	         model's graph (its inputs, each layer call and what it takes,
 //	         the outputs), and the layers' state tensors (BatchNormalization's
-//	         moving statistics) with their total count S
+//	         moving statistics) with their total count S, and the loss
+//	         and metrics the model was compiled with (see below)
 //	P × 8    θ as little-endian IEEE-754 float64
 //	S × 8    the state values, likewise (none for most models)
 //	4        CRC-32 (IEEE) of every byte before it (lines 1 and 2 with
 //	         their newlines, θ and the state), little-endian
 //
-// and nothing after it. Version 1 (golem before this change) has the same
+// and nothing after it. The loss and metrics (the header's "loss" and
+// "metrics", absent in files of earlier golems and of models saved before
+// Compile) are recorded by name: a loss of package losses by its
+// losses.Spec, a PerOutput loss by its parts and weights, a custom loss or
+// metric by its name and "custom": true. Loading a file into an uncompiled
+// model gives it the loss and metrics back, so Evaluate works after Load;
+// a custom one cannot be rebuilt, and Evaluate then says so. A compiled
+// model keeps its own loss and metrics. Version 1 (golem before this change) has the same
 // layout, but its CRC covers only θ, so a change to its header cannot be
 // detected; Load still reads it, with all the checks below. Loading a
 // version 1 file and saving it again converts it.
@@ -75,6 +83,10 @@ type weightsHeader struct {
 	// total count S.
 	State      []paramHeader `json:"state,omitempty"`
 	StateCount int           `json:"state_count,omitempty"`
+	// The loss and metrics the model was compiled with (absent in older
+	// files); see lossHeader.
+	Loss    *lossHeader    `json:"loss,omitempty"`
+	Metrics []metricHeader `json:"metrics,omitempty"`
 }
 
 // graphHeader is a functional model's topology.
@@ -159,7 +171,13 @@ func (h *scalerHeader) scaler() *scaler {
 
 // header describes the model as a file header.
 func (m *Model) header() weightsHeader {
-	return headerOf(&layout{input: m.input, names: m.names, params: m.params, topo: m.topo}, m.isFunctional(), m.inScale, m.outScale)
+	h := headerOf(&layout{input: m.input, names: m.names, params: m.params, topo: m.topo}, m.isFunctional(), m.inScale, m.outScale)
+	if m.opt != nil { // compiled: its own loss and metrics
+		h.Loss, h.Metrics = lossToHeader(m.loss), metricsToHeader(m.metrics)
+	} else { // loaded: the file's records, as they were
+		h.Loss, h.Metrics = m.file.head, m.file.heads
+	}
+	return h
 }
 
 func headerOf(l *layout, functional bool, in, out *scaler) weightsHeader {
@@ -229,6 +247,14 @@ func (h *weightsHeader) validate() error {
 	}
 	if err := h.Graph.validate(len(h.Layers)); err != nil {
 		return err
+	}
+	if err := h.Loss.validate(false); err != nil {
+		return err
+	}
+	for i, mt := range h.Metrics {
+		if err := checkName(fmt.Sprintf("metric %d's name", i+1), mt.Name); err != nil {
+			return err
+		}
 	}
 	if err := h.Inputs.check("input", inSize); err != nil {
 		return err
@@ -357,7 +383,11 @@ func (m *Model) Save(w io.Writer) error {
 
 // Load reads a model file written by Save (version 2, or version 1 from
 // an earlier golem). An uncompiled model is built for the file's input
-// shape (Compile afterwards keeps the loaded weights and scalers). The
+// shape and takes the file's loss and metrics, so that Evaluate gives what
+// the saved model's Evaluate gave (Compile afterwards keeps the loaded
+// weights and scalers; a file without a rebuildable loss, see the format,
+// needs that Compile before Evaluate). A compiled model keeps its loss,
+// metrics and optimizer. The
 // file must match the model's layers and parameters exactly, and be
 // intact (see the format above). On any error the model is left as it
 // was: weights, scalers, layers and compiled graphs; only a layer's Build
@@ -540,6 +570,15 @@ func (m *Model) adopt(f *weightsFile) error {
 	if err := m.matchScaling(f.in, f.out); err != nil {
 		return fmt.Errorf("the file does not match this model: %w", err)
 	}
+	compiled := m.opt != nil
+	var fl fileLoss
+	if !compiled {
+		widths := m.outputWidths
+		if fresh != nil {
+			widths = fresh.outputWidths
+		}
+		fl = loadLoss(f.head.Loss, f.head.Metrics, widths)
+	}
 	if fresh != nil {
 		// θ has exactly the file's size, which its bytes bounded.
 		if err := initWeights(fresh.params, 1); err != nil {
@@ -553,6 +592,12 @@ func (m *Model) adopt(f *weightsFile) error {
 	} else {
 		copy(m.params.Theta(), f.theta)
 		copy(m.params.StateValues(), f.state)
+		if !compiled { // the graphs hold the previous file's loss
+			m.nets, m.jac = newNetCache(), nil
+		}
+	}
+	if !compiled {
+		m.loss, m.metrics, m.file = fl.loss, fl.metrics, fl
 	}
 	m.inScale, m.outScale = f.in, f.out
 	return nil
@@ -561,7 +606,7 @@ func (m *Model) adopt(f *weightsFile) error {
 // matchScaling checks that a file's scalers are the kinds the model was
 // compiled with (an uncompiled model takes the file's).
 func (m *Model) matchScaling(in, out *scaler) error {
-	if m.loss == nil {
+	if m.opt == nil {
 		return nil
 	}
 	kind := func(s *scaler) Scaling {

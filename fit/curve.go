@@ -71,7 +71,7 @@ func DefaultLM() optim.LMConfig { return optim.CurveFit() }
 // where DefaultLM does well.
 func FallbackLM() optim.LMConfig {
 	c := optim.CurveFit()
-	c.Scaling, c.Update, c.Solver, c.MinScale = optim.ScaleMore, optim.UpdateMore, optim.SolverQR, 100
+	c.Damping, c.Update, c.Solver, c.MinScale = optim.DampingMore, optim.UpdateMore, optim.SolverQR, 100
 	return c
 }
 

@@ -1,14 +1,3 @@
-// Package graph is golem's bridge to Gorgonia.
-//
-// It owns the flat parameter vector θ and the views into it, seeded weight
-// initializers, a per-graph Builder that hands layers their parameter and
-// input nodes, a Machine that runs a compiled graph and turns Gorgonia's
-// panics into errors, broadcasting arithmetic for layer authors, and the
-// fixed-shape batch plan used for training and inference.
-//
-// Every parameter tensor in every graph is backed by a slice of the same θ,
-// so an optimizer that updates θ in place is seen by the next run of any
-// graph with no copying and no recompilation.
 package graph
 
 import (

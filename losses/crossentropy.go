@@ -70,7 +70,7 @@ func xentOptions(opts []CrossEntropyOption) xentConfig {
 func BinaryCrossEntropy(opts ...CrossEntropyOption) Residual {
 	soft := xentOptions(opts).soft
 	return &residualLoss{
-		name: "binary_crossentropy", reduction: Mean,
+		name: "binary_crossentropy", reduction: Mean, soft: soft,
 		residuals: func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
 			pos, neg, err := binaryTerms(b, pred)
 			if err != nil {
@@ -112,7 +112,7 @@ func BinaryCrossEntropy(opts ...CrossEntropyOption) Residual {
 func CategoricalCrossEntropy(opts ...CrossEntropyOption) Residual {
 	soft := xentOptions(opts).soft
 	return &residualLoss{
-		name: "categorical_crossentropy", reduction: Mean,
+		name: "categorical_crossentropy", reduction: Mean, soft: soft,
 		residuals: func(b *graph.Builder, pred, target *G.Node) (*G.Node, error) {
 			nl, err := categoricalTerms(b, pred)
 			if err != nil {

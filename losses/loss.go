@@ -1,12 +1,3 @@
-// Package losses defines training losses and evaluation metrics.
-//
-// A Loss builds, inside a model's graph, the loss of each sample ℓᵢ from the
-// model's output (batch × K) and the targets. The model reduces them as
-// Σᵢ wᵢ·ℓᵢ, with wᵢ = 1/N for Mean losses and 1 for Sum losses (times any
-// sample weight), so padded rows of a partial batch carry weight 0.
-//
-// Losses that can be written as a sum of squared residuals, ℓᵢ = Σₖ rᵢₖ²,
-// also implement Residual; Levenberg–Marquardt trains only with those.
 package losses
 
 import (
@@ -82,6 +73,7 @@ type residualLoss struct {
 	residuals func(b *graph.Builder, pred, target *G.Node) (*G.Node, error)
 	check     func(target []float64, outputs int) error
 	targetCol func(outputs int) int
+	soft      bool // built with SoftTargets (recorded in its Spec)
 }
 
 func (l *residualLoss) Name() string         { return l.name }

@@ -55,3 +55,30 @@ func TestSparseLabelsBeyondIntRangeAreRejected(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestLossesAreMetrics: MSE, SSE and MAE score as metrics under their
+// losses' names, with the values of their definitions, and refuse
+// mismatched shapes.
+func TestLossesAreMetrics(t *testing.T) {
+	pred := mat.NewDense(3, 2, []float64{1, 2, 3, 5, 0, 0})
+	y := mat.NewDense(3, 2, []float64{1, 4, 4, 3, 0, -1})
+	// errors 0, -2, -1, 2, 0, 1: squares 0+4+1+4+0+1 = 10, |e| sum 6, N·K = 6
+	for _, c := range []struct {
+		m    Metric
+		name string
+		want float64
+	}{{MSE(), "mse", 10.0 / 6}, {SSE(), "sse", 10}, {MAE(), "mae", 1}} {
+		assert.Equal(t, c.name, c.m.Name())
+		assert.InDelta(t, c.want, score(t, c.m, pred, y), 1e-15, c.name)
+		_, err := c.m.Score(pred, mat.NewDense(2, 2, nil))
+		assert.ErrorContains(t, err, c.name+": predictions are 3×2 but targets are 2×2")
+	}
+	// The same values as the other metrics where they overlap.
+	assert.InDelta(t, score(t, RMSE(), pred, y)*score(t, RMSE(), pred, y), score(t, MSE(), pred, y), 1e-15)
+	assert.Equal(t, score(t, MAEMetric(), pred, y), score(t, MAE(), pred, y))
+	// Still losses with a residual form where they had one.
+	var _ Residual = MSE()
+	var _ Residual = SSE()
+	_, isResidual := Loss(MAE()).(Residual)
+	assert.False(t, isResidual)
+}

@@ -36,9 +36,9 @@ type LMConfig struct {
 	// negative: never.
 	GTol float64
 
-	Scaling Scaling // damping matrix D; default ScaleIdentity
-	// MinScale and MaxScale clamp D's entries under ScaleMarquardt and
-	// ScaleMore;
+	Damping Damping // the damping matrix D; default DampingIdentity (trainlm)
+	// MinScale and MaxScale clamp D's entries under DampingMarquardt and
+	// DampingMore;
 	// defaults 1e-6 and 1e32 (Ceres's).
 	MinScale, MaxScale float64
 	// DampingWeights multiply D entry by entry (length P): a weight above 1
@@ -173,8 +173,8 @@ func (c LMConfig) Validate() error {
 		return fmt.Errorf("optim: LM scale clamp [%v, %v] is invalid", c.MinScale, c.MaxScale)
 	case c.CondWarn < 0:
 		return fmt.Errorf("optim: LM CondWarn = %v must not be negative", c.CondWarn)
-	case c.Scaling != ScaleIdentity && c.Scaling != ScaleMarquardt && c.Scaling != ScaleMore:
-		return fmt.Errorf("optim: unknown LM scaling %v", c.Scaling)
+	case c.Damping != DampingIdentity && c.Damping != DampingMarquardt && c.Damping != DampingMore:
+		return fmt.Errorf("optim: unknown LM damping %v", c.Damping)
 	case c.Update != UpdateTrainlm && c.Update != UpdateNielsen && c.Update != UpdateMore:
 		return fmt.Errorf("optim: unknown LM update %v", c.Update)
 	case c.Solver != SolverCholesky && c.Solver != SolverQR:
@@ -239,7 +239,7 @@ type LMOptimizer struct {
 	bound               *float64
 	sys                 *lmSystem
 	d                   []float64
-	peak                []float64 // ScaleMore's running maximum of diag(JᵀWJ)
+	peak                []float64 // DampingMore's running maximum of diag(JᵀWJ)
 	e                   []float64
 	b                   []float64
 	lin                 []float64
@@ -268,7 +268,7 @@ func (o *LMOptimizer) Validate() error { return o.cfg.Validate() }
 func (o *LMOptimizer) Mu() float64 { return o.mu }
 
 // FullBatch reports that LM trains on all samples per step unless the
-// caller asks for mini-batches.
+// caller asks for mini-batches (golem.FitConfig.MiniBatch).
 func (o *LMOptimizer) FullBatch() bool { return true }
 
 // NeedsLeastSquares reports that LM works only with objectives that offer

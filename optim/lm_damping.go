@@ -6,39 +6,40 @@ import (
 	"math"
 )
 
-// Scaling chooses the damping matrix D in (JᵀWJ + μD)δ = -JᵀWr.
-type Scaling int
+// Damping chooses the damping matrix D in (JᵀWJ + μD)δ = -JᵀWr.
+type Damping int
 
 const (
-	// ScaleIdentity uses D = I, as MATLAB's trainlm (the default).
-	ScaleIdentity Scaling = iota
-	// ScaleMarquardt uses D = diag(JᵀWJ) (Marquardt, Fletcher), each entry
+	// DampingIdentity uses D = I, as MATLAB's trainlm (the default).
+	DampingIdentity Damping = iota
+	// DampingMarquardt uses D = diag(JᵀWJ) (Marquardt, Fletcher), each entry
 	// clamped to [MinScale, MaxScale] so that parameters the data do not
 	// determine still get damped. It makes the step invariant to
 	// rescaling parameters, which helps problems whose parameters differ by
 	// orders of magnitude (the NIST curve fits).
-	ScaleMarquardt
-	// ScaleMore uses D = the running maximum, over the run's iterations so
-	// far, of diag(JᵀWJ), clamped as under ScaleMarquardt: Moré's scaling
+	DampingMarquardt
+	// DampingMore uses D = the running maximum, over the run's iterations so
+	// far, of diag(JᵀWJ), clamped as under DampingMarquardt: Moré's scaling
 	// (MINPACK's lmder, mode 1, whose diag is the running maximum of J's
 	// column norms). It is as invariant to rescaling parameters as
-	// ScaleMarquardt, and D never shrinks, so a parameter whose column
+	// DampingMarquardt, and D never shrinks, so a parameter whose column
 	// fades along a valley (an exponential driven to 0) keeps the damping
 	// it had and cannot take huge steps there. The maximum belongs to the
 	// optimizer's state: Init (without Continue) resets it.
-	ScaleMore
+	DampingMore
 )
 
-func (s Scaling) String() string {
+// String names the damping: "identity", "marquardt" or "more".
+func (s Damping) String() string {
 	switch s {
-	case ScaleIdentity:
+	case DampingIdentity:
 		return "identity"
-	case ScaleMarquardt:
+	case DampingMarquardt:
 		return "marquardt"
-	case ScaleMore:
+	case DampingMore:
 		return "more"
 	}
-	return fmt.Sprintf("Scaling(%d)", int(s))
+	return fmt.Sprintf("Damping(%d)", int(s))
 }
 
 // Update chooses how μ changes after each trial step.
@@ -83,15 +84,15 @@ func (u Update) String() string {
 }
 
 // dampingDiagonal writes D's diagonal for the current JᵀWJ into d. Under
-// ScaleMore it first raises the running maximum peak (one entry per
+// DampingMore it first raises the running maximum peak (one entry per
 // parameter, 0 at the start of a run) to jtjDiag.
 func (c LMConfig) dampingDiagonal(jtjDiag, peak, d []float64) {
 	for i := range d {
 		v := 1.0
-		switch c.Scaling {
-		case ScaleMarquardt:
+		switch c.Damping {
+		case DampingMarquardt:
 			v = math.Min(math.Max(jtjDiag[i], c.MinScale), c.MaxScale)
-		case ScaleMore:
+		case DampingMore:
 			if jtjDiag[i] > peak[i] { // a NaN diagonal leaves the peak alone
 				peak[i] = jtjDiag[i]
 			}

@@ -221,14 +221,14 @@ func TestLMWeightsTwoGiveTheSameSolution(t *testing.T) {
 }
 
 func TestLMEveryStrategyAndSolverSolvesRosenbrock(t *testing.T) {
-	for _, scaling := range []Scaling{ScaleIdentity, ScaleMarquardt, ScaleMore} {
+	for _, damping := range []Damping{DampingIdentity, DampingMarquardt, DampingMore} {
 		for _, update := range []Update{UpdateTrainlm, UpdateNielsen, UpdateMore} {
 			for _, solver := range []Solver{SolverCholesky, SolverQR} {
 				for _, geodesic := range []bool{false, true} {
-					name := fmt.Sprintf("%v/%v/%v/geodesic=%v", scaling, update, solver, geodesic)
+					name := fmt.Sprintf("%v/%v/%v/geodesic=%v", damping, update, solver, geodesic)
 					t.Run(name, func(t *testing.T) {
 						p := rosenbrock()
-						steps, last := runLM(t, LM(LMConfig{Scaling: scaling, Update: update, Solver: solver, Geodesic: geodesic, MinGrad: 1e-12}), p, 500)
+						steps, last := runLM(t, LM(LMConfig{Damping: damping, Update: update, Solver: solver, Geodesic: geodesic, MinGrad: 1e-12}), p, 500)
 						assert.InDeltaSlice(t, []float64{1, 1}, p.theta, 1e-8, "after %d steps, stop %q", steps, last.Stop)
 					})
 				}
@@ -343,11 +343,11 @@ func TestLMDampingWeightsHoldAParameterBack(t *testing.T) {
 	assert.Greater(t, math.Abs(want[1]), 1e-2, "the undamped solution does move it")
 }
 
-// TestLMTrustRegionRunsAfresh: UpdateMore's radius and ScaleMore's running
+// TestLMTrustRegionRunsAfresh: UpdateMore's radius and DampingMore's running
 // maximum belong to a run: after Init a second run from the same θ gives
 // the first run's bits, and a negative or NaN TrustFactor is refused.
 func TestLMTrustRegionRunsAfresh(t *testing.T) {
-	cfg := LMConfig{Scaling: ScaleMore, Update: UpdateMore, MinGrad: 1e-12}
+	cfg := LMConfig{Damping: DampingMore, Update: UpdateMore, MinGrad: 1e-12}
 	o := LM(cfg)
 	run := func() ([]float64, []StepInfo) {
 		p := rosenbrock()

@@ -1,11 +1,3 @@
-// Package optim holds golem's optimizers. They work on a model's flat
-// parameter vector θ, updated in place, and never see the graph: a model
-// offers an Objective for each step (one batch) and the optimizer asks it
-// for the loss and gradient it needs.
-//
-// An optimizer keeps state (moments, step counters) for one θ: the one it
-// first steps after Init (see Initializer), or, without Init, the first it
-// ever steps. Use one optimizer value per model.
 package optim
 
 import (
@@ -109,7 +101,11 @@ type LeastSquaresOptimizer interface {
 // TrainingDefaults is implemented by optimizers with their own defaults for
 // Fit: full-batch steps and a number of epochs (trainlm's 1000).
 type TrainingDefaults interface {
+	// FullBatch reports that the optimizer steps on all training samples:
+	// golem's Fit then defaults BatchSize to all of them and refuses a
+	// smaller one unless FitConfig.MiniBatch asks for mini-batches.
 	FullBatch() bool
+	// DefaultEpochs is Fit's default FitConfig.Epochs for the optimizer.
 	DefaultEpochs() int
 }
 

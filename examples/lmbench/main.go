@@ -1,7 +1,8 @@
 // Command lmbench measures golem's Levenberg–Marquardt on the workloads of
-// its speed targets, to compare with the peer scripts in shared/peers on the
-// same machine (scipy_fit.py for the small fits, torch_lm.py for the
-// networks, gemm_bench.py for the kernels):
+// its speed targets, to compare with the optional peer scripts in
+// bench/peers (see bench/peers/README.md) run on the same machine
+// (scipy_fit.py for the small fits, torch_lm.py for the networks,
+// gemm_bench.py for the kernels):
 //
 //	tanh  the one-unit curve w2·tanh(w1·x+b1)+b2, 100 points, from (1, 1, 0, 0):
 //	      whole Compile + Fit with trainlm's defaults, median ms
@@ -20,8 +21,11 @@
 // solves per iteration and the final training MSE. The first iteration,
 // which builds and verifies the Jacobian graphs, is left out of the median.
 //
+// Everything it prints is also written to DIR/lmbench.txt (-out DIR,
+// default out/, as the other examples).
+//
 //	go run ./examples/lmbench
-//	go run ./examples/lmbench -workloads w3 -w3-iters 10
+//	go run ./examples/lmbench -out /tmp -workloads w3 -w3-iters 10
 //	go run ./examples/lmbench -workloads tanh,nist,kern
 package main
 
@@ -52,7 +56,17 @@ func main() {
 	w1Iters := flag.Int("w1-iters", 200, "LM iterations for W1")
 	w2Iters := flag.Int("w2-iters", 100, "LM iterations for W2")
 	w3Iters := flag.Int("w3-iters", 6, "LM iterations for W3")
+	out := flag.String("out", "out", "directory for the report, lmbench.txt (created if missing)")
 	flag.Parse()
+	rep, err := startReport(*out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		if err := rep.close(); err != nil {
+			log.Fatal(err)
+		}
+	}()
 
 	fmt.Printf("golem lmbench: %s, %d CPUs, GOMAXPROCS %d\n\n", runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	header := false

@@ -1,17 +1,3 @@
-// Package jac computes per-sample Jacobians of a model's residuals through
-// Gorgonia's autodiff, and streams them into the Levenberg–Marquardt normal
-// equations JᵀWJ and JᵀWr.
-//
-// The residuals are r (N samples × R per sample); J has one row per
-// (sample, residual) pair and one column per parameter. Rows are computed
-// in chunks, each by one run of a "fast" graph in which every graph row is a
-// (sample, residual) pair and a seed input selects that row's residual, so
-// one gradient gives every row's derivatives (see engine.Tap and engine.Tile).
-// Parameters whose layers cannot be tapped or tiled take the loop route: a
-// one-sample graph run once per residual. The engine picks the route per
-// parameter: a layer whose tiled build fails moves to the loop route, and on
-// first use a probe compares every parameter's fast-route columns with the
-// loop route on a few samples, so a route that would be wrong is never used.
 package jac
 
 import (

@@ -1,5 +1,3 @@
-// Package nist reads the NIST StRD nonlinear regression problems and
-// defines their models as golem layers, through the public API only.
 package nist
 
 import (

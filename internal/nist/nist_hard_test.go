@@ -155,7 +155,7 @@ func TestNISTHigherFromCertified(t *testing.T) {
 // QR solves, and CurveFit's convergence tests.
 func trustRegion() optim.LMConfig {
 	return optim.LMConfig{
-		Scaling: optim.ScaleMore, MinScale: 100,
+		Damping: optim.DampingMore, MinScale: 100,
 		Update: optim.UpdateMore, TrustFactor: 0.3,
 		Solver:  optim.SolverQR,
 		MinGrad: -1, FTol: 1e-20, XTol: 1e-13, GTol: 1e-15,
