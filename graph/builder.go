@@ -40,6 +40,9 @@ type Builder struct {
 
 	// Training mode, random inputs, the row mask and state (mode.go).
 	mode modeState
+
+	// outputs lists every Output, for the machine that binds them.
+	outputs []*Output
 }
 
 type logitsOf struct {
@@ -148,18 +151,23 @@ func (b *Builder) Parts(whole *G.Node) ([]*G.Node, bool) {
 type Output struct {
 	Node *G.Node
 	v    G.Value
+	prog *execBinding // set when the graph runs on golem's executor
 }
 
 // Output arranges for n's value to be readable after each run.
 func (b *Builder) Output(n *G.Node) *Output {
 	o := &Output{Node: n}
 	G.Read(n, &o.v)
+	b.outputs = append(b.outputs, o)
 	return o
 }
 
 // Data is the node's value from the last run, row-major. It aliases the
 // machine's memory: copy it before the next run.
 func (o *Output) Data() []float64 {
+	if o.prog != nil {
+		return o.prog.data()
+	}
 	if o.v == nil {
 		return nil
 	}

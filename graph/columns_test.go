@@ -70,6 +70,7 @@ func TestColumnsAndConcatColumns(t *testing.T) {
 // exists for: slicing one element out of a (1 × n) matrix gives a scalar,
 // not a (1 × 1) matrix, at run time (the node's shape says otherwise).
 func TestGorgoniaSliceOneElementIsScalar(t *testing.T) {
+	defer SetExecutor(SetExecutor(false)) // the tape machine's values
 	b := NewBuilder(NewParams(), 1)
 	x := b.Input("x", 1, 3)
 	copy(x.Data, []float64{1, 2, 3})

@@ -116,6 +116,7 @@ func run(t *testing.T, xShape []int, x []float64, f func(b *Builder, x *G.Node) 
 // the gradient comes out wrong; with graph.Reshape it matches the analytic
 // derivative 2·w·tanh(x)·(1 - tanh²(x)).
 func TestReshapeDoesNotCorruptGradients(t *testing.T) {
+	defer SetExecutor(SetExecutor(false)) // the tape machine's trap
 	x := []float64{0.3, -1.2, 2.0}
 	chain := func(reshape func(n *G.Node) (*G.Node, error)) func(b *Builder, x *G.Node) (*G.Node, error) {
 		return func(b *Builder, x *G.Node) (*G.Node, error) {
@@ -192,6 +193,7 @@ func TestCompileAndRunRecoverGorgoniaPanics(t *testing.T) {
 // caller's goroutine) gives bit-identical values and gradients to
 // Gorgonia's RunAll, run after run.
 func TestSynchronousRunMatchesRunAll(t *testing.T) {
+	defer SetExecutor(SetExecutor(false)) // the tape paths
 	ps := NewParams()
 	w, err := ps.Declare("w", []int{3, 2}, GlorotUniform(), 3, 2)
 	require.NoError(t, err)

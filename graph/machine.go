@@ -2,35 +2,119 @@ package graph
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/golem-ml/golem/internal/exec"
 )
 
 // Machine runs a compiled graph. Inputs are bound by writing into their
 // Input.Data; parameters are read from θ at every run; outputs are read
 // through Output.Data after Run.
+//
+// A graph of up to exec.Limit values runs on golem's executor
+// (internal/exec): Gorgonia's ops evaluated on preallocated slices, with
+// no tape machine and none of its per-run and per-op overhead. A larger
+// graph, or one the executor cannot hold, runs on Gorgonia's tape
+// machine; so does a graph whose executor run fails (from then on, with
+// the tape's own result or error), so the executor never turns a graph
+// that runs into one that does not.
 type Machine struct {
-	vm G.VM
+	b    *Builder
+	prog *exec.Program // nil: the tape machine
+	vm   G.VM          // compiled on first use
 }
 
-// Compile turns the builder's graph into a TapeMachine. A Gorgonia panic
-// during compilation is returned as an error.
+// executor is whether Compile may use golem's executor (SetExecutor).
+var executor atomic.Bool
+
+func init() { executor.Store(true) }
+
+// SetExecutor turns golem's executor on or off for graphs compiled from
+// now on and returns the previous setting. It is a testing and debugging
+// hook: results are the same either way (tests compare them bit for bit).
+func SetExecutor(on bool) (previous bool) { return executor.Swap(on) }
+
+// execBinding reads an Output's value from the executor's buffers.
+type execBinding struct {
+	prog *exec.Program
+	node *G.Node
+}
+
+func (e *execBinding) data() []float64 {
+	if d := e.prog.Value(e.node); d != nil {
+		return d
+	}
+	return e.prog.LeafValue(e.node)
+}
+
+// Compile prepares the builder's graph to run: on golem's executor when
+// it can hold the graph and the linked Gorgonia is the version it was
+// checked against (the tape loop's check, tape.go), otherwise as a
+// TapeMachine. A Gorgonia panic during compilation is returned as an
+// error.
 func Compile(b *Builder) (*Machine, error) {
+	m := &Machine{b: b}
+	if executor.Load() && tapeLoop.Load() {
+		nodes := make([]*G.Node, len(b.outputs))
+		for i, o := range b.outputs {
+			nodes[i] = o.Node
+		}
+		var prog *exec.Program
+		var ok bool
+		err := Catch(func() error {
+			var err error
+			prog, ok, err = exec.New(b.g, nodes)
+			return err
+		})
+		if err == nil && ok {
+			m.prog = prog
+			for _, o := range b.outputs {
+				o.prog = &execBinding{prog: prog, node: o.Node}
+			}
+			return m, nil
+		}
+	}
+	if err := m.compileTape(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// compileTape compiles the graph as a TapeMachine and binds the outputs
+// to it.
+func (m *Machine) compileTape() error {
 	var vm G.VM
 	err := Catch(func() error {
-		vm = G.NewTapeMachine(b.g)
+		vm = G.NewTapeMachine(m.b.g)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("graph: compiling: %w", err)
+		return fmt.Errorf("graph: compiling: %w", err)
 	}
-	return &Machine{vm: vm}, nil
+	m.vm, m.prog = vm, nil
+	for _, o := range m.b.outputs {
+		o.prog = nil
+	}
+	return nil
 }
 
-// Run executes the whole graph once: on the calling goroutine when the
-// linked Gorgonia is the version golem checked (see tape.go), otherwise
-// through Gorgonia's RunAll, with the same results.
+// Run executes the whole graph once. On the executor a failure (an op's
+// error or panic) moves the graph to the tape machine, which runs it
+// instead. On the tape, the tape loop runs on the calling goroutine when
+// the linked Gorgonia is the version golem checked (see tape.go),
+// otherwise through Gorgonia's RunAll, with the same results.
 func (m *Machine) Run() error {
+	if m.prog != nil {
+		err := Catch(m.prog.Run)
+		if err == nil {
+			return nil
+		}
+		if err := m.compileTape(); err != nil {
+			return err
+		}
+	}
 	if !m.synchronous() {
 		if err := m.runAll(); err != nil {
 			return fmt.Errorf("graph: run: %w", err)
@@ -45,6 +129,9 @@ func (m *Machine) Run() error {
 	})
 }
 
+// OnExecutor reports whether the graph runs on golem's executor.
+func (m *Machine) OnExecutor() bool { return m.prog != nil }
+
 // synchronous reports whether Run calls the tape loop directly.
 func (m *Machine) synchronous() bool { return tapeLoop.Load() && isTapeMachine(m.vm) }
 
@@ -57,4 +144,9 @@ func (m *Machine) runAll() error {
 }
 
 // Close releases the machine.
-func (m *Machine) Close() error { return m.vm.Close() }
+func (m *Machine) Close() error {
+	if m.vm == nil {
+		return nil
+	}
+	return m.vm.Close()
+}

@@ -87,6 +87,7 @@ func setTapeLoop(t *testing.T, on bool) {
 // TestRunPathsAreBitIdentical: Machine.Run through the tape loop and
 // through the RunAll fallback give the same bits, run after run.
 func TestRunPathsAreBitIdentical(t *testing.T) {
+	defer SetExecutor(SetExecutor(false)) // the tape paths
 	ps := NewParams()
 	w, err := ps.Declare("w", []int{3, 2}, GlorotUniform(), 3, 2)
 	require.NoError(t, err)

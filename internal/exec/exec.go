@@ -1,0 +1,279 @@
+// Package exec evaluates small Gorgonia graphs on preallocated float64
+// slices, without Gorgonia's tape machine.
+//
+// Gorgonia keeps building and differentiating golem's graphs; a Program
+// only runs them. New walks the graph's nodes in Gorgonia's topological
+// order, keeps those the requested outputs depend on, and gives each its
+// own buffer. The ops it recognises (elementwise arithmetic and unary
+// functions, sums, reshapes, broadcasting repeats, size constants, matrix
+// products, and any op that implements SliceOp) run as plain loops on
+// those slices, written to give the bits Gorgonia v0.9.18's own kernels
+// give; every other op runs through its own Do on tensors wrapping copies
+// of its inputs, so an op the executor does not know is still evaluated by
+// Gorgonia's code, never approximated. New refuses (ok false) a graph it
+// cannot represent: a value that is not float64, a leaf without a dense
+// value, a node it cannot size, or more values than Limit. The caller then
+// uses the tape machine.
+//
+// The recognition of Gorgonia's unexported op types depends on Gorgonia's
+// internals: callers must use New only with the Gorgonia version it was
+// checked against (graph gates it on the same check as its tape loop).
+package exec
+
+import (
+	"fmt"
+	"reflect"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// SliceOp is an op that evaluates itself on float64 slices: out has the
+// node's size and in holds the children's values (a scalar as one value).
+// It returns false when it cannot (the executor then calls the op's Do).
+// Its result must be bit-identical to the op's Do.
+type SliceOp interface {
+	DoSlices(out []float64, in ...[]float64) bool
+}
+
+// Limit is the most float64 values (all buffers together) a Program
+// holds; larger graphs are refused, since their per-run overhead is
+// negligible beside their arithmetic and the tape machine reuses memory.
+const Limit = 1 << 20
+
+// Program is a graph compiled for the executor. It is not safe for
+// concurrent use.
+type Program struct {
+	nodes  []*G.Node    // in execution order
+	vals   [][]float64  // value of each node (leaves: refreshed per run)
+	leaves []int        // indices of leaf nodes
+	scalar []bool       // node is a Gorgonia scalar (shape ())
+	leaf   []bool
+	steps  []step       // one per non-leaf node, in order
+	index  map[*G.Node]int
+}
+
+type step struct {
+	node int   // index of the node computed
+	in   []int // children
+	kern kernel
+	name string // for errors
+	// fallback: the op runs through its Do (see doOp)
+	fallback bool
+}
+
+// kernel computes out from in.
+type kernel func(p *Program, s *step) error
+
+// New compiles the nodes of g that outputs depend on. ok is false when
+// the executor cannot run the graph; err reports a malformed graph.
+func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
+	sorted, err := G.Sort(g)
+	if err != nil {
+		return nil, false, fmt.Errorf("exec: sorting the graph: %w", err)
+	}
+	need := map[*G.Node]bool{}
+	var mark func(n *G.Node)
+	mark = func(n *G.Node) {
+		if need[n] {
+			return
+		}
+		need[n] = true
+		for _, c := range children(g, n) {
+			mark(c)
+		}
+	}
+	for _, o := range outputs {
+		if g.Node(o.ID()) == nil {
+			return nil, false, fmt.Errorf("exec: output %v is not in the graph", o)
+		}
+		mark(o)
+	}
+	p = &Program{index: map[*G.Node]int{}}
+	total := 0
+	for i := len(sorted) - 1; i >= 0; i-- {
+		n := sorted[i]
+		if !need[n] {
+			continue
+		}
+		if n.Dtype() != tensor.Float64 {
+			return nil, false, nil
+		}
+		size := n.Shape().TotalSize()
+		if n.Shape().IsScalar() {
+			size = 1
+		}
+		if size <= 0 {
+			return nil, false, nil
+		}
+		idx := len(p.nodes)
+		p.index[n] = idx
+		p.nodes = append(p.nodes, n)
+		p.scalar = append(p.scalar, n.Shape().IsScalar())
+		ch := children(g, n)
+		p.leaf = append(p.leaf, len(ch) == 0)
+		if len(ch) == 0 {
+			if !leafOK(n, size) {
+				return nil, false, nil
+			}
+			p.vals = append(p.vals, nil)
+			p.leaves = append(p.leaves, idx)
+			continue
+		}
+		total += size
+		if total > Limit {
+			return nil, false, nil
+		}
+		p.vals = append(p.vals, make([]float64, size))
+		s := step{node: idx, name: fmt.Sprintf("%v", n.Op())}
+		for _, c := range ch {
+			ci, ok := p.index[c]
+			if !ok {
+				return nil, false, fmt.Errorf("exec: %v is used before it is computed", c)
+			}
+			s.in = append(s.in, ci)
+		}
+		s.kern, s.fallback = p.choose(n, ch)
+		p.steps = append(p.steps, s)
+	}
+	return p, true, nil
+}
+
+// children lists n's arguments in order.
+func children(g *G.ExprGraph, n *G.Node) []*G.Node {
+	var out []*G.Node
+	it := g.From(n.ID())
+	if it == nil {
+		return nil
+	}
+	for it.Next() {
+		out = append(out, it.Node().(*G.Node))
+	}
+	return out
+}
+
+// leafOK reports whether a leaf has a value the executor can read: a dense
+// float64 tensor of the node's size, not a view, or a float64 scalar.
+func leafOK(n *G.Node, size int) bool {
+	v := n.Value()
+	if v == nil {
+		if n.Op() == nil {
+			return false
+		}
+		var err error
+		if v, err = n.Op().Do(); err != nil || v == nil {
+			return false
+		}
+	}
+	_, ok := leafData(v, size)
+	return ok
+}
+
+// leafData returns a leaf value's float64 data.
+func leafData(v G.Value, size int) ([]float64, bool) {
+	switch t := v.(type) {
+	case *tensor.Dense:
+		if t.IsView() || t.Dtype() != tensor.Float64 {
+			return nil, false
+		}
+		d, ok := t.Data().([]float64)
+		if !ok || len(d) != size {
+			if f, isScalar := t.Data().(float64); isScalar && size == 1 {
+				return []float64{f}, true
+			}
+			return nil, false
+		}
+		return d, true
+	case *G.F64:
+		return []float64{float64(*t)}, true
+	}
+	return nil, false
+}
+
+// Value is node n's buffer, valid after each Run and overwritten by the
+// next. It is nil for a leaf (read its own value) or a node the program
+// does not hold.
+func (p *Program) Value(n *G.Node) []float64 {
+	i, ok := p.index[n]
+	if !ok || p.leaf[i] {
+		return nil
+	}
+	return p.vals[i]
+}
+
+// Steps is the number of ops a run evaluates, and Fallbacks how many of
+// them run through the op's own Do.
+func (p *Program) Steps() (steps, fallbacks int) {
+	for _, s := range p.steps {
+		if s.fallback {
+			fallbacks++
+		}
+	}
+	return len(p.steps), fallbacks
+}
+
+// Run evaluates the program once: leaves are read from their nodes'
+// current values (θ, inputs), then every step in order.
+func (p *Program) Run() error {
+	for _, i := range p.leaves {
+		n := p.nodes[i]
+		v := n.Value()
+		if v == nil && n.Op() != nil {
+			var err error
+			if v, err = n.Op().Do(); err != nil {
+				return fmt.Errorf("exec: constant %v: %w", n, err)
+			}
+		}
+		size := n.Shape().TotalSize()
+		if p.scalar[i] {
+			size = 1
+		}
+		d, ok := leafData(v, size)
+		if !ok {
+			return fmt.Errorf("exec: leaf %v has no float64 value of %d values", n, size)
+		}
+		p.vals[i] = d
+	}
+	for k := range p.steps {
+		s := &p.steps[k]
+		if err := s.kern(p, s); err != nil {
+			return fmt.Errorf("exec: %s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// opType is the name and package of an op's dynamic type, pointers
+// followed.
+func opType(op G.Op) (pkg, name string) {
+	t := reflect.TypeOf(op)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath(), t.Name()
+}
+
+// field reads an unexported field of an op struct.
+func field(op G.Op, name string) (reflect.Value, bool) {
+	v := reflect.ValueOf(op)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return reflect.Value{}, false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	f := v.FieldByName(name)
+	return f, f.IsValid()
+}
+
+// LeafValue is a leaf node's value as the last Run read it (nil before).
+func (p *Program) LeafValue(n *G.Node) []float64 {
+	i, ok := p.index[n]
+	if !ok || !p.leaf[i] {
+		return nil
+	}
+	return p.vals[i]
+}
