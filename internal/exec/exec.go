@@ -44,12 +44,14 @@ const Limit = 1 << 20
 // Program is a graph compiled for the executor. It is not safe for
 // concurrent use.
 type Program struct {
-	nodes  []*G.Node    // in execution order
-	vals   [][]float64  // value of each node (leaves: refreshed per run)
-	leaves []int        // indices of leaf nodes
-	scalar []bool       // node is a Gorgonia scalar (shape ())
+	nodes  []*G.Node   // in execution order
+	vals   [][]float64 // value of each node (leaves: refreshed per run)
+	leaves []int       // indices of leaf nodes
+	sizes  []int       // values of each node
+	seen   []G.Value   // each leaf's value when last read
+	scalar []bool      // node is a Gorgonia scalar (shape ())
 	leaf   []bool
-	steps  []step       // one per non-leaf node, in order
+	steps  []step // one per non-leaf node, in order
 	index  map[*G.Node]int
 }
 
@@ -57,7 +59,6 @@ type step struct {
 	node int   // index of the node computed
 	in   []int // children
 	kern kernel
-	name string // for errors
 	// fallback: the op runs through its Do (see doOp)
 	fallback bool
 }
@@ -68,34 +69,41 @@ type kernel func(p *Program, s *step) error
 // New compiles the nodes of g that outputs depend on. ok is false when
 // the executor cannot run the graph; err reports a malformed graph.
 func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
-	sorted, err := G.Sort(g)
-	if err != nil {
-		return nil, false, fmt.Errorf("exec: sorting the graph: %w", err)
-	}
-	need := map[*G.Node]bool{}
-	var mark func(n *G.Node)
-	mark = func(n *G.Node) {
-		if need[n] {
-			return
+	// Children before parents, depth first from the outputs in order: a
+	// topological order of exactly the nodes the outputs depend on (every
+	// op is a pure function of its children, so any such order gives the
+	// same values).
+	var order []*G.Node
+	state := map[*G.Node]int8{} // 1: on the stack, 2: done
+	var visit func(n *G.Node) error
+	visit = func(n *G.Node) error {
+		switch state[n] {
+		case 1:
+			return fmt.Errorf("exec: the graph has a cycle through %v", n)
+		case 2:
+			return nil
 		}
-		need[n] = true
+		state[n] = 1
 		for _, c := range children(g, n) {
-			mark(c)
+			if err := visit(c); err != nil {
+				return err
+			}
 		}
+		state[n] = 2
+		order = append(order, n)
+		return nil
 	}
 	for _, o := range outputs {
-		if g.Node(o.ID()) == nil {
+		if o == nil || g.Node(o.ID()) == nil {
 			return nil, false, fmt.Errorf("exec: output %v is not in the graph", o)
 		}
-		mark(o)
+		if err := visit(o); err != nil {
+			return nil, false, err
+		}
 	}
 	p = &Program{index: map[*G.Node]int{}}
 	total := 0
-	for i := len(sorted) - 1; i >= 0; i-- {
-		n := sorted[i]
-		if !need[n] {
-			continue
-		}
+	for _, n := range order {
 		if n.Dtype() != tensor.Float64 {
 			return nil, false, nil
 		}
@@ -107,6 +115,7 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 			return nil, false, nil
 		}
 		idx := len(p.nodes)
+		p.sizes = append(p.sizes, size)
 		p.index[n] = idx
 		p.nodes = append(p.nodes, n)
 		p.scalar = append(p.scalar, n.Shape().IsScalar())
@@ -117,6 +126,7 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 				return nil, false, nil
 			}
 			p.vals = append(p.vals, nil)
+			p.seen = append(p.seen, nil)
 			p.leaves = append(p.leaves, idx)
 			continue
 		}
@@ -125,13 +135,9 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 			return nil, false, nil
 		}
 		p.vals = append(p.vals, make([]float64, size))
-		s := step{node: idx, name: fmt.Sprintf("%v", n.Op())}
+		s := step{node: idx}
 		for _, c := range ch {
-			ci, ok := p.index[c]
-			if !ok {
-				return nil, false, fmt.Errorf("exec: %v is used before it is computed", c)
-			}
-			s.in = append(s.in, ci)
+			s.in = append(s.in, p.index[c])
 		}
 		s.kern, s.fallback = p.choose(n, ch)
 		p.steps = append(p.steps, s)
@@ -215,29 +221,34 @@ func (p *Program) Steps() (steps, fallbacks int) {
 // Run evaluates the program once: leaves are read from their nodes'
 // current values (θ, inputs), then every step in order.
 func (p *Program) Run() error {
-	for _, i := range p.leaves {
+	for li, i := range p.leaves {
 		n := p.nodes[i]
 		v := n.Value()
+		if t, ok := v.(*tensor.Dense); ok && v == p.seen[li] && !t.IsView() && len(t.Float64s()) == p.sizes[i] {
+			p.vals[i] = t.Float64s() // the same tensor: its current backing
+			continue
+		}
+		p.seen[li] = nil
 		if v == nil && n.Op() != nil {
 			var err error
 			if v, err = n.Op().Do(); err != nil {
 				return fmt.Errorf("exec: constant %v: %w", n, err)
 			}
 		}
-		size := n.Shape().TotalSize()
-		if p.scalar[i] {
-			size = 1
-		}
+		size := p.sizes[i]
 		d, ok := leafData(v, size)
 		if !ok {
 			return fmt.Errorf("exec: leaf %v has no float64 value of %d values", n, size)
 		}
 		p.vals[i] = d
+		if _, ok := v.(*tensor.Dense); ok {
+			p.seen[li] = v
+		}
 	}
 	for k := range p.steps {
 		s := &p.steps[k]
 		if err := s.kern(p, s); err != nil {
-			return fmt.Errorf("exec: %s: %w", s.name, err)
+			return fmt.Errorf("exec: %v: %w", p.nodes[s.node].Op(), err)
 		}
 	}
 	return nil

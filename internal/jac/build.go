@@ -189,14 +189,23 @@ func (e *Engine) ensureRoutes(d Data) error {
 		return nil
 	}
 	n := min(d.N, probeSamples)
-	rows := n * e.spec.Residuals
+	R := e.spec.Residuals
+	// When all of d is one small chunk whatever the graph measures (see
+	// chunkSamples), the probe runs the chunk's own graph on every sample,
+	// compares the first few, and becomes the first worker's graph: no
+	// graph is built only to probe.
+	all := d.N*R <= minShare
+	rows := n * R
+	if all {
+		rows = d.N * R
+	}
 	for !e.allLoop() {
 		f, err := e.buildFast(rows)
 		if err != nil {
 			return err
 		}
 		probe := &worker{fast: f, j: make([]float64, rows*e.p), r: make([]float64, rows)}
-		if err := probe.compute(e, d, 0, n, probe.j, probe.r); err != nil {
+		if err := probe.compute(e, d, 0, rows/R, probe.j, probe.r); err != nil {
 			return err
 		}
 		refJ, refR, err := e.loopReference(d, n)
@@ -204,7 +213,7 @@ func (e *Engine) ensureRoutes(d Data) error {
 			return err
 		}
 		moved := false
-		if !sameColumns(probe.r, refR, 1, rows, 0, 1) {
+		if !sameColumns(probe.r, refR, 1, n*R, 0, 1) {
 			for _, t := range f.tiles {
 				e.setLoop(t.tile.Param)
 				moved = true
@@ -212,7 +221,7 @@ func (e *Engine) ensureRoutes(d Data) error {
 		}
 		if !moved {
 			for _, p := range e.spec.Params.List() {
-				if !e.loop[p] && !sameColumns(probe.j, refJ, e.p, rows, p.Offset, p.Size()) {
+				if !e.loop[p] && !sameColumns(probe.j, refJ, e.p, n*R, p.Offset, p.Size()) {
 					e.setLoop(p)
 					moved = true
 				}
@@ -220,6 +229,12 @@ func (e *Engine) ensureRoutes(d Data) error {
 		}
 		if !moved {
 			e.setRoutes(f)
+			if perChunk, chunks := e.chunkSamples(d.N); all && chunks == 1 && perChunk*R == rows {
+				ws := make([]*worker, e.cfg.Workers)
+				probe.index = 0
+				ws[0] = probe
+				e.workers[rows] = ws
+			}
 			break
 		}
 	}
