@@ -26,8 +26,17 @@ type Machine struct {
 	vm   G.VM          // compiled on first use
 }
 
-// executor is whether Compile may use golem's executor (SetExecutor).
-var executor atomic.Bool
+// executor is whether Compile may use golem's executor (SetExecutor);
+// onExecutor and onTape count the machines compiled each way.
+var (
+	executor           atomic.Bool
+	onExecutor, onTape atomic.Int64
+)
+
+// MachineCounts reports how many machines have been compiled to run on
+// golem's executor and on the tape machine (a graph moved to the tape
+// after an executor failure counts on both), for diagnostics and tests.
+func MachineCounts() (executor, tape int64) { return onExecutor.Load(), onTape.Load() }
 
 func init() { executor.Store(true) }
 
@@ -70,6 +79,7 @@ func Compile(b *Builder) (*Machine, error) {
 		})
 		if err == nil && ok {
 			m.prog = prog
+			onExecutor.Add(1)
 			for _, o := range b.outputs {
 				o.prog = &execBinding{prog: prog, node: o.Node}
 			}
@@ -94,6 +104,7 @@ func (m *Machine) compileTape() error {
 		return fmt.Errorf("graph: compiling: %w", err)
 	}
 	m.vm, m.prog = vm, nil
+	onTape.Add(1)
 	for _, o := range m.b.outputs {
 		o.prog = nil
 	}

@@ -107,6 +107,28 @@ func binary(sym string, size, sa, sb int, scalarA, scalarB bool) kernel {
 	if !okA || !okB {
 		return nil
 	}
+	if sym == "÷" && !(scalarA && scalarB) && !(scalarB && !scalarA) {
+		// Tensor ÷ tensor runs through vecf64.Div, and scalar ÷ tensor
+		// fills a tensor with the scalar first: both give +Inf wherever
+		// the divisor is zero (±0), not IEEE's ±Inf or NaN. Tensor ÷
+		// scalar and scalar ÷ scalar divide plainly.
+		if scalarA {
+			return func(p *Program, s *step) error {
+				out, a, b := p.vals[s.node], p.vals[s.in[0]][0], p.vals[s.in[1]]
+				for i := range out {
+					out[i] = divVec(a, b[i])
+				}
+				return nil
+			}
+		}
+		return func(p *Program, s *step) error {
+			out, a, b := p.vals[s.node], p.vals[s.in[0]], p.vals[s.in[1]]
+			for i := range out {
+				out[i] = divVec(a[i], b[i])
+			}
+			return nil
+		}
+	}
 	switch {
 	case sa == size && sb == size:
 		switch sym { // the common ones without a call per value
@@ -160,6 +182,14 @@ func binary(sym string, size, sa, sb int, scalarA, scalarB bool) kernel {
 		}
 	}
 	return nil
+}
+
+// divVec is vecf64.Div's division (Gorgonia's tensor ÷ tensor).
+func divVec(a, b float64) float64 {
+	if b == 0 {
+		return math.Inf(0)
+	}
+	return a / b
 }
 
 // unary is an elementwise function as Gorgonia v0.9.18 computes it on
