@@ -75,6 +75,7 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 	// same values).
 	var order []*G.Node
 	state := map[*G.Node]int8{} // 1: on the stack, 2: done
+	kids := map[*G.Node][]*G.Node{}
 	var visit func(n *G.Node) error
 	visit = func(n *G.Node) error {
 		switch state[n] {
@@ -84,7 +85,9 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 			return nil
 		}
 		state[n] = 1
-		for _, c := range children(g, n) {
+		ch := children(g, n)
+		kids[n] = ch
+		for _, c := range ch {
 			if err := visit(c); err != nil {
 				return err
 			}
@@ -119,7 +122,7 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 		p.index[n] = idx
 		p.nodes = append(p.nodes, n)
 		p.scalar = append(p.scalar, n.Shape().IsScalar())
-		ch := children(g, n)
+		ch := kids[n]
 		p.leaf = append(p.leaf, len(ch) == 0)
 		if len(ch) == 0 {
 			if !leafOK(n, size) {

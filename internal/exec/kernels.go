@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 
 	"gonum.org/v1/gonum/blas"
@@ -47,8 +48,7 @@ func (p *Program) native(n *G.Node, op G.Op, ch []*G.Node) kernel {
 		if len(ch) != 2 {
 			return nil
 		}
-		sym, _, _ := strings.Cut(op.String(), " ")
-		return binary(sym, size, p.sizeOf(ch[0]), p.sizeOf(ch[1]), ch[0].Shape().IsScalar(), ch[1].Shape().IsScalar())
+		return binary(binarySymbol(op), size, p.sizeOf(ch[0]), p.sizeOf(ch[1]), ch[0].Shape().IsScalar(), ch[1].Shape().IsScalar())
 	case "elemUnaryOp":
 		if len(ch) != 1 || p.sizeOf(ch[0]) != size {
 			return nil
@@ -70,6 +70,29 @@ func (p *Program) native(n *G.Node, op G.Op, ch []*G.Node) kernel {
 	}
 	return nil
 }
+
+// binarySymbol is an elemBinOp's operator ("+", "-", "⊙", "÷", "^", or a
+// comparison), read from its type byte (ʘBinOpStrs' order), or from its
+// String when the layout is not the expected one.
+func binarySymbol(op G.Op) string {
+	if f, ok := field(op, "ʘBinaryOperator"); ok && f.Kind() == reflect.Interface && !f.IsNil() {
+		v := f.Elem()
+		if v.Kind() == reflect.Struct {
+			v = v.FieldByName("ʘBinaryOperatorType")
+		}
+		if v.IsValid() && v.Kind() == reflect.Uint8 {
+			if t := v.Uint(); t < uint64(len(binarySymbols)) {
+				return binarySymbols[t]
+			}
+			return ""
+		}
+	}
+	sym, _, _ := strings.Cut(op.String(), " ")
+	return sym
+}
+
+// binarySymbols are Gorgonia v0.9.18's arithmetic operators by type byte.
+var binarySymbols = []string{"+", "-", "⊙", "÷", "^"}
 
 // sizeOf is the number of values of a node the program holds.
 func (p *Program) sizeOf(n *G.Node) int {

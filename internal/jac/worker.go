@@ -38,17 +38,32 @@ func (w *worker) compute(e *Engine, d Data, first, count int, j, r []float64) er
 	// the chunk's last sample with a zero seed: a real sample keeps every
 	// value finite wherever the model is (zero inputs need not be in its
 	// domain).
-	for q := 0; q < rows; q++ {
-		xr := f.x.Data[q*s.Inputs : (q+1)*s.Inputs]
-		yr := f.y.Data[q*s.Targets : (q+1)*s.Targets]
-		sr := f.seed.Data[q*R : (q+1)*R]
-		clear(sr)
-		i := first + min(q, valid-1)/R
-		copy(xr, d.X[i*s.Inputs:(i+1)*s.Inputs])
-		copy(yr, d.Y[i*s.Targets:(i+1)*s.Targets])
-		if q < valid {
-			sr[q%R] = 1
+	if R == 1 {
+		// One row per sample: the chunk's samples are one block.
+		copy(f.x.Data, d.X[first*s.Inputs:(first+count)*s.Inputs])
+		copy(f.y.Data, d.Y[first*s.Targets:(first+count)*s.Targets])
+		for q := count; q < rows; q++ {
+			copy(f.x.Data[q*s.Inputs:(q+1)*s.Inputs], d.X[(first+count-1)*s.Inputs:(first+count)*s.Inputs])
+			copy(f.y.Data[q*s.Targets:(q+1)*s.Targets], d.Y[(first+count-1)*s.Targets:(first+count)*s.Targets])
 		}
+	} else {
+		for q := 0; q < rows; q++ {
+			i := first + min(q, valid-1)/R
+			copy(f.x.Data[q*s.Inputs:(q+1)*s.Inputs], d.X[i*s.Inputs:(i+1)*s.Inputs])
+			copy(f.y.Data[q*s.Targets:(q+1)*s.Targets], d.Y[i*s.Targets:(i+1)*s.Targets])
+		}
+	}
+	// The seeds depend only on the number of valid rows: set them when it
+	// changes.
+	if f.seeded != valid {
+		for q := 0; q < rows; q++ {
+			sr := f.seed.Data[q*R : (q+1)*R]
+			clear(sr)
+			if q < valid {
+				sr[q%R] = 1
+			}
+		}
+		f.seeded = valid
 	}
 	if err := f.machine.Run(); err != nil {
 		return err
@@ -244,6 +259,7 @@ var addGram = AddGram
 // fastGraph is the chunk graph: taps and tiles, seeded residuals.
 type fastGraph struct {
 	rows       int
+	seeded     int // valid rows the seed input is set for (0: not set)
 	x, y, seed *graph.Input
 	r          *graph.Output
 	taps       []tapOut
