@@ -86,7 +86,7 @@ func (b *Builder) Param(p *Param) *G.Node {
 	}
 	shape := append([]int{b.batch}, p.Shape...)
 	zero := b.Input(p.Name+"/tile", shape...)
-	n, err := Add(zero.Node, b.paramNode(p))
+	n, err := tileParam(zero.Node, b.paramNode(p))
 	if err != nil {
 		// Shapes always broadcast here; failing is a programmer error.
 		panic(fmt.Sprintf("graph: tiling %s: %v", p.Name, err))
