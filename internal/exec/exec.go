@@ -51,8 +51,8 @@ type Program struct {
 	seen   []G.Value   // each leaf's value when last read
 	scalar []bool      // node is a Gorgonia scalar (shape ())
 	leaf   []bool
-	steps  []step // one per non-leaf node, in order
-	index  map[*G.Node]int
+	steps  []step  // one per non-leaf node, in order
+	index  []int32 // by node ID: the node's position, or -1
 }
 
 type step struct {
@@ -73,38 +73,53 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 	// topological order of exactly the nodes the outputs depend on (every
 	// op is a pure function of its children, so any such order gives the
 	// same values).
+	// Gorgonia numbers a graph's nodes from 0 as it adds them.
+	ids := 0
+	for _, n := range g.AllNodes() {
+		if n.ID() < 0 {
+			return nil, false, nil
+		}
+		ids = max(ids, int(n.ID())+1)
+	}
 	var order []*G.Node
-	state := map[*G.Node]int8{} // 1: on the stack, 2: done
-	kids := map[*G.Node][]*G.Node{}
+	state := make([]int8, ids) // 1: on the stack, 2: done
+	kids := make([][]*G.Node, ids)
 	var visit func(n *G.Node) error
 	visit = func(n *G.Node) error {
-		switch state[n] {
+		id := n.ID()
+		if id < 0 || int(id) >= ids {
+			return fmt.Errorf("exec: node %v is not in the graph", n)
+		}
+		switch state[id] {
 		case 1:
 			return fmt.Errorf("exec: the graph has a cycle through %v", n)
 		case 2:
 			return nil
 		}
-		state[n] = 1
+		state[id] = 1
 		ch := children(g, n)
-		kids[n] = ch
+		kids[id] = ch
 		for _, c := range ch {
 			if err := visit(c); err != nil {
 				return err
 			}
 		}
-		state[n] = 2
+		state[id] = 2
 		order = append(order, n)
 		return nil
 	}
 	for _, o := range outputs {
-		if o == nil || g.Node(o.ID()) == nil {
+		if o == nil || o.Graph() != g {
 			return nil, false, fmt.Errorf("exec: output %v is not in the graph", o)
 		}
 		if err := visit(o); err != nil {
 			return nil, false, err
 		}
 	}
-	p = &Program{index: map[*G.Node]int{}}
+	p = &Program{index: make([]int32, ids)}
+	for i := range p.index {
+		p.index[i] = -1
+	}
 	total := 0
 	for _, n := range order {
 		if n.Dtype() != tensor.Float64 {
@@ -119,10 +134,10 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 		}
 		idx := len(p.nodes)
 		p.sizes = append(p.sizes, size)
-		p.index[n] = idx
+		p.index[n.ID()] = int32(idx)
 		p.nodes = append(p.nodes, n)
 		p.scalar = append(p.scalar, n.Shape().IsScalar())
-		ch := kids[n]
+		ch := kids[n.ID()]
 		p.leaf = append(p.leaf, len(ch) == 0)
 		if len(ch) == 0 {
 			if !leafOK(n, size) {
@@ -139,8 +154,9 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 		}
 		p.vals = append(p.vals, make([]float64, size))
 		s := step{node: idx}
-		for _, c := range ch {
-			s.in = append(s.in, p.index[c])
+		s.in = make([]int, len(ch))
+		for i, c := range ch {
+			s.in[i] = int(p.index[c.ID()])
 		}
 		s.kern, s.fallback = p.choose(n, ch)
 		p.steps = append(p.steps, s)
@@ -203,7 +219,7 @@ func leafData(v G.Value, size int) ([]float64, bool) {
 // next. It is nil for a leaf (read its own value) or a node the program
 // does not hold.
 func (p *Program) Value(n *G.Node) []float64 {
-	i, ok := p.index[n]
+	i, ok := p.lookup(n)
 	if !ok || p.leaf[i] {
 		return nil
 	}
@@ -285,9 +301,19 @@ func field(op G.Op, name string) (reflect.Value, bool) {
 
 // LeafValue is a leaf node's value as the last Run read it (nil before).
 func (p *Program) LeafValue(n *G.Node) []float64 {
-	i, ok := p.index[n]
+	i, ok := p.lookup(n)
 	if !ok || !p.leaf[i] {
 		return nil
 	}
 	return p.vals[i]
+}
+
+// lookup is n's position in the program.
+func (p *Program) lookup(n *G.Node) (int, bool) {
+	id := n.ID()
+	if id < 0 || int(id) >= len(p.index) || p.index[id] < 0 {
+		return 0, false
+	}
+	i := int(p.index[id])
+	return i, p.nodes[i] == n
 }

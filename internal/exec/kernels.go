@@ -42,7 +42,7 @@ func (p *Program) native(n *G.Node, op G.Op, ch []*G.Node) kernel {
 	if pkg != gorgonia {
 		return nil
 	}
-	size := len(p.vals[p.index[n]])
+	size := p.sizes[p.index[n.ID()]]
 	switch name {
 	case "elemBinOp":
 		if len(ch) != 2 {
