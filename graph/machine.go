@@ -161,3 +161,47 @@ func (m *Machine) Close() error {
 	}
 	return m.vm.Close()
 }
+
+// Partial evaluates part of a compiled graph on golem's executor: only the
+// values some of its outputs depend on. It reads the machine's inputs and
+// parameters and holds its own values, so running it leaves the machine's
+// outputs as they were. A Partial is not safe for concurrent use, nor for
+// use concurrently with its machine.
+type Partial struct {
+	prog *exec.Program
+}
+
+// Partial returns a Partial for outs when the machine runs on the
+// executor and the executor can hold that part (ok false otherwise).
+func (m *Machine) Partial(outs ...*Output) (p *Partial, ok bool) {
+	if m.prog == nil {
+		return nil, false
+	}
+	nodes := make([]*G.Node, len(outs))
+	for i, o := range outs {
+		nodes[i] = o.Node
+	}
+	var prog *exec.Program
+	err := Catch(func() error {
+		var err error
+		prog, ok, err = exec.New(m.b.g, nodes)
+		return err
+	})
+	if err != nil || !ok {
+		return nil, false
+	}
+	return &Partial{prog: prog}, true
+}
+
+// Run evaluates the part once. An error (an op's error or panic) means
+// the part cannot run on the executor: use the full graph instead.
+func (p *Partial) Run() error { return Catch(p.prog.Run) }
+
+// Value is o's value from the last Run (nil if the part does not hold it).
+// It aliases the Partial's memory: copy it before the next Run.
+func (p *Partial) Value(o *Output) []float64 {
+	if d := p.prog.Value(o.Node); d != nil {
+		return d
+	}
+	return p.prog.LeafValue(o.Node)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"reflect"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -119,4 +120,45 @@ func (op tileOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 		}
 	}
 	return G.Nodes{grad, dp}, nil
+}
+
+// TilesUsedElementwise reports whether every use of every tiled parameter
+// in the graph is an elementwise function or arithmetic: then the graph's
+// values equal those of the same model built without tiles, value for
+// value (broadcasting commutes with elementwise ops), except that adding
+// the zero tile input to a −0 gives +0.
+func (b *Builder) TilesUsedElementwise() bool {
+	for _, n := range b.g.AllNodes() {
+		it := b.g.From(n.ID())
+		if it == nil {
+			continue
+		}
+		for it.Next() {
+			c, ok := it.Node().(*G.Node)
+			if !ok {
+				return false
+			}
+			if _, tile := c.Op().(tileOp); tile && !elementwise(n.Op()) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// elementwise reports whether op maps its inputs value by value: Gorgonia's
+// elementwise arithmetic, comparisons and functions, or golem's own
+// elementwise functions.
+func elementwise(op G.Op) bool {
+	if _, ok := op.(unaryOp); ok {
+		return true
+	}
+	t := reflect.TypeOf(op)
+	if t == nil {
+		return false
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath() == "gorgonia.org/gorgonia" && (t.Name() == "elemBinOp" || t.Name() == "elemUnaryOp")
 }

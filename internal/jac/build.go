@@ -87,6 +87,7 @@ func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, er
 		}
 	}
 	f.planWrites(s.Params, e.loop)
+	f.elementwise = b.TilesUsedElementwise()
 	if f.machine, err = graph.Compile(b); err != nil {
 		return nil, nil, err
 	}
