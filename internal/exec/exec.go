@@ -194,18 +194,16 @@ func leafOK(n *G.Node, size int) bool {
 	return ok
 }
 
-// leafData returns a leaf value's float64 data.
+// leafData returns a leaf value's float64 data (its own backing, for a
+// dense tensor).
 func leafData(v G.Value, size int) ([]float64, bool) {
 	switch t := v.(type) {
 	case *tensor.Dense:
 		if t.IsView() || t.Dtype() != tensor.Float64 {
 			return nil, false
 		}
-		d, ok := t.Data().([]float64)
-		if !ok || len(d) != size {
-			if f, isScalar := t.Data().(float64); isScalar && size == 1 {
-				return []float64{f}, true
-			}
+		d := t.Float64s()
+		if len(d) != size {
 			return nil, false
 		}
 		return d, true
