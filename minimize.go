@@ -148,9 +148,9 @@ func newScalarObjective(f ScalarFunc, start []float64) (*scalarObjective, error)
 	if err != nil {
 		return nil, fmt.Errorf("golem: Minimize: %w", err)
 	}
-	o.value = engine.Output(cost)
+	o.value = engine.Output(b, cost)
 	for _, g := range grads {
-		o.grads = append(o.grads, engine.Output(g))
+		o.grads = append(o.grads, engine.Output(b, g))
 	}
 	if o.machine, err = engine.Compile(b); err != nil {
 		return nil, fmt.Errorf("golem: Minimize: %w", err)

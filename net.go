@@ -100,7 +100,7 @@ func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.out = engine.Output(h)
+	n.out = engine.Output(b, h)
 	n.w = engine.Input(b, "w", batch)
 	if m.loss != nil { // a model loaded but not compiled can still predict
 		n.y = engine.Input(b, "y", batch, m.loss.TargetColumns(m.Outputs()))
@@ -108,7 +108,7 @@ func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.loss = engine.Output(total)
+		n.loss = engine.Output(b, total)
 		if grad {
 			ps, gs, err := engine.Gradients(b, total)
 			if err != nil {
@@ -116,7 +116,7 @@ func (m *Model) buildNet(batch int, grad bool) (*net, error) {
 			}
 			n.params = ps
 			for _, g := range gs {
-				n.grads = append(n.grads, engine.Output(g))
+				n.grads = append(n.grads, engine.Output(b, g))
 			}
 		}
 	}

@@ -51,7 +51,7 @@ func exprRunGraph(t *testing.T, f layers.CurveFunc, p []float64, cols [][]float6
 	require.NoError(t, e.Err())
 	require.NotNil(t, y)
 	require.Equal(t, n, y.Shape().TotalSize(), "one value per row")
-	out := engine.Output(y)
+	out := engine.Output(b, y)
 	var gouts []*graphrt.Output
 	if grad {
 		cost, err := G.Sum(y)
@@ -59,7 +59,7 @@ func exprRunGraph(t *testing.T, f layers.CurveFunc, p []float64, cols [][]float6
 		gs, err := G.Grad(cost, pn...)
 		require.NoError(t, err)
 		for _, gn := range gs {
-			gouts = append(gouts, engine.Output(gn))
+			gouts = append(gouts, engine.Output(b, gn))
 		}
 	}
 	m, err := engine.Compile(b)
@@ -92,7 +92,7 @@ func exprRunLayer(t *testing.T, l *layers.ParametricLayer, cols [][]float64) []f
 	y, err := l.Forward(b, in.Node)
 	require.NoError(t, err)
 	require.Equal(t, []int{n, 1}, []int(y.Shape()))
-	out := engine.Output(y)
+	out := engine.Output(b, y)
 	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	defer m.Close()
@@ -617,10 +617,10 @@ func TestExprJacobianGraph(t *testing.T) {
 			require.Len(t, ts, len(pv))
 			gs, err := G.Grad(cost, ts...)
 			require.NoError(t, err)
-			out := engine.Output(y)
+			out := engine.Output(b, y)
 			var gouts []*graphrt.Output
 			for _, g := range gs {
-				gouts = append(gouts, engine.Output(g))
+				gouts = append(gouts, engine.Output(b, g))
 			}
 			mach, err := engine.Compile(b)
 			require.NoError(t, err)

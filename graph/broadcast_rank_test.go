@@ -8,8 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
-
-	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // Gorgonia's broadcast ops differentiate wrongly at rank 4 and above; the
@@ -59,7 +57,7 @@ func TestBroadcastGradientsAtHighRank(t *testing.T) {
 					require.NoError(t, err)
 					_, grads, err := gradients(b, cost)
 					require.NoError(t, err)
-					gout, co := graphrt.NewOutput(grads[0]), graphrt.NewOutput(cost)
+					gout, co := b.output(grads[0]), b.output(cost)
 					m, err := compile(b)
 					require.NoError(t, err)
 					require.NoError(t, m.Run())

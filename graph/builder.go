@@ -32,13 +32,15 @@ func init() {
 // NewBuilder starts a graph for batches of the given number of rows.
 // ps must be initialized (θ allocated).
 func NewBuilder(ps *Params, batch int) *Builder {
-	return &Builder{
+	b := &Builder{
 		g:          G.NewGraph(),
 		params:     ps,
 		batch:      batch,
 		stateNodes: map[*Param]*G.Node{},
 		st:         graphrt.NewState[*Param](ps),
 	}
+	b.st.TilesUsedElementwise = b.tilesUsedElementwise
+	return b
 }
 
 // Graph is the underlying Gorgonia graph.
@@ -72,4 +74,12 @@ func (b *Builder) Tensor(name string, shape []int, values []float64) *G.Node {
 // callers.
 func (b *Builder) input(name string, shape ...int) *graphrt.Input {
 	return graphrt.NewInput(b.g, name, shape...)
+}
+
+// output arranges for n's value to be readable after each run, and lists
+// it for the machine that binds outputs.
+func (b *Builder) output(n *G.Node) *graphrt.Output {
+	o := graphrt.NewOutput(n)
+	b.st.Outputs = append(b.st.Outputs, o)
+	return o
 }

@@ -41,7 +41,7 @@ func TestColumnsAndConcatColumns(t *testing.T) {
 		require.NoError(t, err)
 		_, grads, err := gradients(b, cost)
 		require.NoError(t, err)
-		out, g := graphrt.NewOutput(y), graphrt.NewOutput(grads[0])
+		out, g := b.output(y), b.output(grads[0])
 		m, err := compile(b)
 		require.NoError(t, err)
 		require.NoError(t, m.Run())
@@ -72,6 +72,7 @@ func TestColumnsAndConcatColumns(t *testing.T) {
 // exists for: slicing one element out of a (1 × n) matrix gives a scalar,
 // not a (1 × 1) matrix, at run time (the node's shape says otherwise).
 func TestGorgoniaSliceOneElementIsScalar(t *testing.T) {
+	defer graphrt.SetExecutor(graphrt.SetExecutor(false)) // the tape machine's values
 	b := NewBuilder(NewParams(), 1)
 	x := b.input("x", 1, 3)
 	copy(x.Data, []float64{1, 2, 3})
@@ -79,7 +80,7 @@ func TestGorgoniaSliceOneElementIsScalar(t *testing.T) {
 	require.NoError(t, err)
 	c, err := Columns(x.Node, 1, 2)
 	require.NoError(t, err)
-	so, co := graphrt.NewOutput(s), graphrt.NewOutput(c)
+	so, co := b.output(s), b.output(c)
 	m, err := compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())

@@ -6,8 +6,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	G "gorgonia.org/gorgonia"
-
-	"github.com/golem-ml/golem/internal/graphrt"
 )
 
 // runWindow applies f to an input x of the given shape and values and
@@ -27,7 +25,7 @@ func runWindow(t *testing.T, shape []int, x []float64, c []float64, f func(x *G.
 	require.NoError(t, err)
 	gs, err := G.Grad(cost, in.Node)
 	require.NoError(t, err)
-	yo, gi := graphrt.NewOutput(y), graphrt.NewOutput(gs[0])
+	yo, gi := b.output(y), b.output(gs[0])
 	m, err := compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())

@@ -11,7 +11,7 @@ import (
 // The engine's side of a Builder (internal/engine) imports this package, so
 // these tests reach the builder's state directly.
 
-func compile(b *Builder) (*graphrt.Machine, error) { return graphrt.Compile(b.g) }
+func compile(b *Builder) (*graphrt.Machine, error) { return graphrt.Compile(b.g, b.st.Outputs) }
 
 func jacobianMode(b *Builder, loop map[*Param]bool) {
 	b.st.Jacobian = true

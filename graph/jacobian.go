@@ -46,7 +46,7 @@ func (b *Builder) Param(p *Param) *G.Node {
 	}
 	shape := append([]int{b.batch}, p.Shape...)
 	zero := b.input(p.Name+"/tile", shape...)
-	n, err := Add(zero.Node, b.paramNode(p))
+	n, err := tileParam(zero.Node, b.paramNode(p))
 	if err != nil {
 		// Shapes always broadcast here; failing is a programmer error.
 		panic(fmt.Sprintf("graph: tiling %s: %v", p.Name, err))
@@ -101,7 +101,7 @@ func (b *Builder) Affine(x *G.Node, w, bias *Param) (z *G.Node, err error) {
 			if z, e = G.Add(z, e0.Node); e != nil {
 				return e
 			}
-			st.Taps = append(st.Taps, &graphrt.Tap[*Param]{W: w, Bias: bias, X: graphrt.NewOutput(x), E: e0.Node, Group: group})
+			st.Taps = append(st.Taps, &graphrt.Tap[*Param]{W: w, Bias: bias, X: b.output(x), E: e0.Node, Group: group})
 		}
 		return nil
 	})

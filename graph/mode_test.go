@@ -92,7 +92,7 @@ func TestStateNodesAndUpdates(t *testing.T) {
 	require.NoError(t, err)
 	b.UpdateState(st, colMean, 0.75)
 	require.Len(t, b.st.Updates, 1)
-	out, g := graphrt.NewOutput(y), graphrt.NewOutput(grads[0])
+	out, g := b.output(y), b.output(grads[0])
 	m, err := compile(b)
 	require.NoError(t, err)
 
@@ -130,7 +130,7 @@ func TestModesRandomInputsAndRowMask(t *testing.T) {
 	assert.Same(t, r1, ins[0].Node)
 	s, err := Sub(r1, r2)
 	require.NoError(t, err)
-	diff := graphrt.NewOutput(s)
+	diff := b.output(s)
 	m, err := compile(b)
 	require.NoError(t, err)
 

@@ -159,5 +159,5 @@ func (b *Builder) UpdateState(p *Param, batchValue *G.Node, momentum float64) {
 	if !(momentum >= 0 && momentum <= 1) {
 		panic(fmt.Sprintf("graph: UpdateState of %s with momentum %v outside [0, 1]", p.Name, momentum))
 	}
-	b.st.Updates = append(b.st.Updates, graphrt.StateUpdate[*Param]{Param: p, Value: graphrt.NewOutput(batchValue), Momentum: momentum})
+	b.st.Updates = append(b.st.Updates, graphrt.StateUpdate[*Param]{Param: p, Value: b.output(batchValue), Momentum: momentum})
 }

@@ -78,7 +78,7 @@ func forward(t *testing.T, l Layer, in Shape, batch int, x []float64, values ...
 	copy(xi.Data, x)
 	y, err := l.Forward(b, xi.Node)
 	require.NoError(t, err)
-	o := engine.Output(y)
+	o := engine.Output(b, y)
 	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())

@@ -84,20 +84,20 @@ func newHarness(t *testing.T, ps *graph.Params, l Layer, shape []int, training b
 	y, err := l.Forward(h.b, h.x.Node)
 	require.NoError(t, err)
 	require.Equal(t, shape, []int(y.Shape()))
-	h.y = engine.Output(y)
+	h.y = engine.Output(h.b, y)
 	if weights != nil {
 		w := h.b.Tensor("w", shape, weights)
 		c, err := G.HadamardProd(y, w)
 		require.NoError(t, err)
 		c, err = G.Sum(c)
 		require.NoError(t, err)
-		h.cost = engine.Output(c)
+		h.cost = engine.Output(h.b, c)
 		ps, ns := engine.UsedParams(h.b)
 		h.params = ps
 		gs, err := G.Grad(c, append(G.Nodes{h.x.Node}, ns...)...)
 		require.NoError(t, err)
 		for _, g := range gs {
-			h.grads = append(h.grads, engine.Output(g))
+			h.grads = append(h.grads, engine.Output(h.b, g))
 		}
 	}
 	h.m, err = engine.Compile(h.b)
@@ -330,7 +330,7 @@ func TestEmbeddingLookupAndGradient(t *testing.T) {
 	require.NoError(t, err)
 	_, grads, err := engine.Gradients(b, c)
 	require.NoError(t, err)
-	out, g := engine.Output(y), engine.Output(grads[0])
+	out, g := engine.Output(b, y), engine.Output(b, grads[0])
 	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	idx := []float64{0, 4, 2, 2, 1, 3, 0, 4}
@@ -421,7 +421,7 @@ func TestDropoutMasks(t *testing.T) {
 		require.NoError(t, err)
 		y2, err := Dropout(rate).Forward(b, in.Node)
 		require.NoError(t, err)
-		o1, o2 := engine.Output(y1), engine.Output(y2)
+		o1, o2 := engine.Output(b, y1), engine.Output(b, y2)
 		m, err := engine.Compile(b)
 		require.NoError(t, err)
 		return b, m, in, o1, o2
@@ -494,7 +494,7 @@ func TestInvSqrtGradient(t *testing.T) {
 		require.NoError(t, err)
 		gs, err := G.Grad(c, x.Node)
 		require.NoError(t, err)
-		co, g := engine.Output(c), engine.Output(gs[0])
+		co, g := engine.Output(b, c), engine.Output(b, gs[0])
 		m, err := engine.Compile(b)
 		require.NoError(t, err)
 		require.NoError(t, m.Run())

@@ -68,7 +68,7 @@ func runRecurrent(t *testing.T, l *RecurrentLayer, n, steps, features int, param
 	require.NoError(t, err)
 	out, err := l.Forward(b, x3)
 	require.NoError(t, err)
-	o := engine.Output(out)
+	o := engine.Output(b, out)
 	m, err := engine.Compile(b)
 	require.NoError(t, err)
 	require.NoError(t, m.Run())

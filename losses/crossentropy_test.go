@@ -61,7 +61,7 @@ func newResidualProbe(t *testing.T, loss Residual, link graphrt.Link, rows, k, t
 	require.NoError(t, err)
 	grads, err := G.Grad(cost, p.z.Node)
 	require.NoError(t, err)
-	p.r, p.l, p.dz = engine.Output(r), engine.Output(l), engine.Output(grads[0])
+	p.r, p.l, p.dz = engine.Output(b, r), engine.Output(b, l), engine.Output(b, grads[0])
 	p.m, err = engine.Compile(b)
 	require.NoError(t, err)
 	t.Cleanup(func() { p.m.Close() })

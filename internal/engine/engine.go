@@ -32,11 +32,20 @@ func Input(b *graph.Builder, name string, shape ...int) *graphrt.Input {
 	return graphrt.NewInput(b.Graph(), name, shape...)
 }
 
-// Output arranges for n's value to be readable after each run.
-func Output(n *G.Node) *graphrt.Output { return graphrt.NewOutput(n) }
+// Output arranges for n's value, a node of b's graph, to be readable after
+// each run. Call it before Compile.
+func Output(b *graph.Builder, n *G.Node) *graphrt.Output {
+	o := graphrt.NewOutput(n)
+	st := Of(b)
+	st.Outputs = append(st.Outputs, o)
+	return o
+}
 
-// Compile turns b's graph into a machine.
-func Compile(b *graph.Builder) (*graphrt.Machine, error) { return graphrt.Compile(b.Graph()) }
+// Compile turns b's graph into a machine that binds every Output made so
+// far.
+func Compile(b *graph.Builder) (*graphrt.Machine, error) {
+	return graphrt.Compile(b.Graph(), Of(b).Outputs)
+}
 
 // JacobianMode turns b into a Jacobian-graph builder: Affine taps and Param
 // tiles, except for the parameters in loop, which are used as they are.

@@ -29,6 +29,7 @@ func NewInput(g *G.ExprGraph, name string, shape ...int) *Input {
 type Output struct {
 	Node *G.Node
 	v    G.Value
+	prog *execBinding // set when the graph runs on golem's executor
 }
 
 // NewOutput arranges for n's value to be readable after each run. Call it
@@ -42,6 +43,9 @@ func NewOutput(n *G.Node) *Output {
 // Data is the node's value from the last run, row-major. It aliases the
 // machine's memory: copy it before the next run.
 func (o *Output) Data() []float64 {
+	if o.prog != nil {
+		return o.prog.data()
+	}
 	if o.v == nil {
 		return nil
 	}
@@ -54,8 +58,8 @@ func (o *Output) Data() []float64 {
 	return nil
 }
 
-// Value is the node's value from the last run as Gorgonia holds it (nil
-// before the first run).
+// Value is the node's value from the last run on the tape machine, as
+// Gorgonia holds it (nil before the first run, and on golem's executor).
 func (o *Output) Value() G.Value { return o.v }
 
 // Scalar is the value of a scalar output from the last run.

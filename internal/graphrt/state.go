@@ -63,6 +63,10 @@ type State[P comparable] struct {
 	Taps     []*Tap[P]
 	Tiles    []*Tile[P]
 	Tiled    map[P]*G.Node
+	// TilesUsedElementwise reports whether every use of every tiled
+	// parameter is elementwise, so the graph's values equal those of the
+	// same model built without tiles (graph.Builder sets it).
+	TilesUsedElementwise func() bool
 
 	// Accessed lists the parameters used since the last BeginLayer.
 	Accessed []P
@@ -73,6 +77,10 @@ type State[P comparable] struct {
 	Randoms  []*Input
 	RowMask  *Input
 	Updates  []StateUpdate[P]
+
+	// Outputs lists every output read after a run, for the machine that
+	// binds them (Compile).
+	Outputs []*Output
 
 	// Logits and parts marks (MarkLogits, MarkParts).
 	Logits map[*G.Node]Logits

@@ -87,6 +87,7 @@ func setTapeLoop(t *testing.T, on bool) {
 // TestRunPathsAreBitIdentical: Machine.Run through the tape loop and
 // through the RunAll fallback give the same bits, run after run.
 func TestRunPathsAreBitIdentical(t *testing.T) {
+	defer SetExecutor(SetExecutor(false)) // the tape paths
 	g := G.NewGraph()
 	x := NewInput(g, "x", 4, 3)
 	w := NewInput(g, "w", 3, 2)
@@ -106,7 +107,7 @@ func TestRunPathsAreBitIdentical(t *testing.T) {
 	grads, err := G.Grad(cost, w.Node, bias.Node)
 	require.NoError(t, err)
 	outs := []*Output{NewOutput(cost), NewOutput(grads[0]), NewOutput(grads[1])}
-	m, err := Compile(g)
+	m, err := Compile(g, outs)
 	require.NoError(t, err)
 	run := func(on bool, step int) []uint64 {
 		setTapeLoop(t, on)

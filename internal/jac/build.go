@@ -58,7 +58,7 @@ func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, er
 	if !graphrt.SameShape(r.Shape(), []int{rows, s.Residuals}) {
 		return nil, nil, fmt.Errorf("residuals have shape %v, want (%d, %d)", r.Shape(), rows, s.Residuals)
 	}
-	f.r = engine.Output(r)
+	f.r = engine.Output(b, r)
 	var wrt G.Nodes
 	for _, t := range engine.Taps(b) {
 		wrt = append(wrt, t.E)
@@ -82,13 +82,14 @@ func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, er
 			return nil, nil, err
 		}
 		for i, t := range engine.Taps(b) {
-			f.taps = append(f.taps, tapOut{tap: t, grad: engine.Output(grads[i])})
+			f.taps = append(f.taps, tapOut{tap: t, grad: engine.Output(b, grads[i])})
 		}
 		for i, t := range engine.Tiles(b) {
-			f.tiles = append(f.tiles, tileOut{tile: t, grad: engine.Output(grads[len(engine.Taps(b))+i])})
+			f.tiles = append(f.tiles, tileOut{tile: t, grad: engine.Output(b, grads[len(engine.Taps(b))+i])})
 		}
 	}
 	f.planWrites(s.Params, e.loop)
+	f.elementwise = engine.Of(b).TilesUsedElementwise()
 	if f.machine, err = engine.Compile(b); err != nil {
 		return nil, nil, err
 	}
@@ -151,7 +152,7 @@ func (e *Engine) buildLoop() (*loopGraph, error) {
 		if err != nil {
 			return err
 		}
-		l.r = engine.Output(r)
+		l.r = engine.Output(b, r)
 		cost, err := G.HadamardProd(r, l.seed.Node)
 		if err != nil {
 			return err
@@ -165,7 +166,7 @@ func (e *Engine) buildLoop() (*loopGraph, error) {
 		}
 		l.params = ps
 		for _, g := range grads {
-			l.grads = append(l.grads, engine.Output(g))
+			l.grads = append(l.grads, engine.Output(b, g))
 		}
 		return nil
 	})
@@ -191,14 +192,23 @@ func (e *Engine) ensureRoutes(d Data) error {
 		return nil
 	}
 	n := min(d.N, probeSamples)
-	rows := n * e.spec.Residuals
+	R := e.spec.Residuals
+	// When all of d is one small chunk whatever the graph measures (see
+	// chunkSamples), the probe runs the chunk's own graph on every sample,
+	// compares the first few, and becomes the first worker's graph: no
+	// graph is built only to probe.
+	all := d.N*R <= minShare
+	rows := n * R
+	if all {
+		rows = d.N * R
+	}
 	for !e.allLoop() {
 		f, err := e.buildFast(rows)
 		if err != nil {
 			return err
 		}
 		probe := &worker{fast: f, j: make([]float64, rows*e.p), r: make([]float64, rows)}
-		if err := probe.compute(e, d, 0, n, probe.j, probe.r); err != nil {
+		if err := probe.compute(e, d, 0, rows/R, probe.j, probe.r); err != nil {
 			return err
 		}
 		refJ, refR, err := e.loopReference(d, n)
@@ -206,7 +216,7 @@ func (e *Engine) ensureRoutes(d Data) error {
 			return err
 		}
 		moved := false
-		if !sameColumns(probe.r, refR, 1, rows, 0, 1) {
+		if !sameColumns(probe.r, refR, 1, n*R, 0, 1) {
 			for _, t := range f.tiles {
 				e.setLoop(t.tile.Param)
 				moved = true
@@ -214,7 +224,7 @@ func (e *Engine) ensureRoutes(d Data) error {
 		}
 		if !moved {
 			for _, p := range e.spec.Params.List() {
-				if !e.loop[p] && !sameColumns(probe.j, refJ, e.p, rows, p.Offset, p.Size()) {
+				if !e.loop[p] && !sameColumns(probe.j, refJ, e.p, n*R, p.Offset, p.Size()) {
 					e.setLoop(p)
 					moved = true
 				}
@@ -222,6 +232,12 @@ func (e *Engine) ensureRoutes(d Data) error {
 		}
 		if !moved {
 			e.setRoutes(f)
+			if perChunk, chunks := e.chunkSamples(d.N); all && chunks == 1 && perChunk*R == rows {
+				ws := make([]*worker, e.cfg.Workers)
+				probe.index = 0
+				ws[0] = probe
+				e.workers[rows] = ws
+			}
 			break
 		}
 	}

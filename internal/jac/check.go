@@ -137,7 +137,7 @@ func (e *Engine) buildForward(n int) (*forwardGraph, error) {
 	}); err != nil {
 		return nil, err
 	}
-	f.r = engine.Output(r)
+	f.r = engine.Output(b, r)
 	var err error
 	f.machine, err = engine.Compile(b)
 	return f, err

@@ -300,14 +300,14 @@ func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []f
 		return nil, err
 	}
 	perChunk, chunks := e.chunkSamples(d.N) // after the probe has measured the graph
-	ws, err := e.workersFor(perChunk * e.spec.Residuals)
+	nw := min(e.cfg.Workers, chunks)
+	ws, err := e.workersFor(perChunk*e.spec.Residuals, nw)
 	if err != nil {
 		return nil, err
 	}
-	nw := min(len(ws), chunks)
 	// A single chunk leaves the other cores to the symmetric rank-k update,
 	// which gives the same bits for any number of goroutines.
-	for _, w := range ws {
+	for _, w := range ws[:nw] {
 		w.gramWorkers = 1
 	}
 	if nw == 1 {
@@ -352,20 +352,28 @@ func (e *Engine) run(ctx context.Context, d Data, into func(first int) (j, r []f
 	return ws[:nw], errors.Join(errs...)
 }
 
-// workersFor returns the workers whose fast graphs have the given rows.
-func (e *Engine) workersFor(rows int) ([]*worker, error) {
-	if ws, ok := e.workers[rows]; ok {
-		return ws, nil
+// workersFor returns the workers whose fast graphs have the given rows,
+// with the first need of them built (a worker's graph is built when a
+// chunk plan first needs it: a single chunk never builds the others).
+func (e *Engine) workersFor(rows, need int) ([]*worker, error) {
+	ws, ok := e.workers[rows]
+	if !ok {
+		ws = make([]*worker, e.cfg.Workers)
+		e.workers[rows] = ws
 	}
-	ws := make([]*worker, e.cfg.Workers)
-	for i := range ws {
+	for i := range ws[:need] {
+		if ws[i] != nil {
+			continue
+		}
 		f, err := e.buildFast(rows)
 		if err != nil {
 			return nil, err
 		}
+		if e.workers[rows] == nil { // buildFast moved parameters to the loop route
+			return e.workersFor(rows, need)
+		}
 		ws[i] = &worker{index: i, fast: f, j: make([]float64, rows*e.p), r: make([]float64, rows)}
 	}
-	e.workers[rows] = ws
 	return ws, nil
 }
 

@@ -73,7 +73,7 @@ func (e *Engine) SumSquares(ctx context.Context, d Data) (float64, error) {
 	}
 	R := e.spec.Residuals
 	var sum, comp float64
-	err := e.forwardChunks(ctx, d, func(first, _ int, res []float64) {
+	add := func(first, _ int, res []float64) {
 		for q, v := range res {
 			w := d.weight(first + q/R)
 			if d.OutputWeights != nil {
@@ -91,9 +91,78 @@ func (e *Engine) SumSquares(ctx context.Context, d Data) (float64, error) {
 			}
 			sum = t
 		}
-	})
+	}
+	done, err := e.residualsFromChunkGraph(ctx, d, add)
+	if !done && err == nil {
+		err = e.forwardChunks(ctx, d, add)
+	}
 	if err != nil {
 		return 0, err
 	}
 	return sum + comp, nil
+}
+
+// residualsFromChunkGraph evaluates the residuals of d with the Jacobian
+// graph of the first worker, when d is that graph's one chunk and the
+// graph runs on golem's executor: only the part of the graph the
+// residuals depend on runs (no gradients), and no forward graph is built.
+// It calls use(0, N, r) as forwardChunks would, and reports false when it
+// cannot (the caller then uses forwardChunks).
+//
+// It is used only when every tiled parameter is used elementwise
+// (graph.Builder.TilesUsedElementwise): then the residuals are the forward
+// graph's, value for value, except that a zero tap or tile input added to
+// a −0 gives +0. Residuals can differ in the sign of a zero, never in a
+// square, which is why SumSquares uses this path and Residuals does not.
+func (e *Engine) residualsFromChunkGraph(ctx context.Context, d Data, use func(first, count int, r []float64)) (bool, error) {
+	R := e.spec.Residuals
+	rows := d.N * R
+	if !e.verified || rows > minShare {
+		return false, nil
+	}
+	if perChunk, chunks := e.chunkSamples(d.N); chunks != 1 || perChunk != d.N {
+		return false, nil
+	}
+	ws := e.workers[rows]
+	if len(ws) == 0 || ws[0] == nil {
+		return false, nil
+	}
+	f := ws[0].fast
+	if f.noPartial || !f.elementwise {
+		return false, nil
+	}
+	if f.partial == nil {
+		p, ok := f.machine.Partial(f.r)
+		if !ok {
+			f.noPartial = true
+			return false, nil
+		}
+		f.partial = p
+	}
+	if err := ctx.Err(); err != nil {
+		return true, err
+	}
+	f.bind(e.spec, d, 0, d.N)
+	if err := f.partial.Run(); err != nil {
+		f.noPartial, f.partial = true, nil
+		return false, nil
+	}
+	res := f.partial.Value(f.r)
+	if len(res) != rows*R {
+		f.noPartial, f.partial = true, nil
+		return false, nil
+	}
+	f.sumR = resize(f.sumR, rows)
+	for q := range f.sumR {
+		f.sumR[q] = res[q*R+q%R]
+	}
+	use(0, d.N, f.sumR)
+	return true, nil
+}
+
+func resize(buf []float64, n int) []float64 {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]float64, n)
 }

@@ -40,17 +40,18 @@ func (w *worker) compute(e *Engine, d Data, first, count int, j, r []float64) er
 	// the chunk's last sample with a zero seed: a real sample keeps every
 	// value finite wherever the model is (zero inputs need not be in its
 	// domain).
-	for q := 0; q < rows; q++ {
-		xr := f.x.Data[q*s.Inputs : (q+1)*s.Inputs]
-		yr := f.y.Data[q*s.Targets : (q+1)*s.Targets]
-		sr := f.seed.Data[q*R : (q+1)*R]
-		clear(sr)
-		i := first + min(q, valid-1)/R
-		copy(xr, d.X[i*s.Inputs:(i+1)*s.Inputs])
-		copy(yr, d.Y[i*s.Targets:(i+1)*s.Targets])
-		if q < valid {
-			sr[q%R] = 1
+	f.bind(s, d, first, count)
+	// The seeds depend only on the number of valid rows: set them when it
+	// changes.
+	if f.seeded != valid {
+		for q := 0; q < rows; q++ {
+			sr := f.seed.Data[q*R : (q+1)*R]
+			clear(sr)
+			if q < valid {
+				sr[q%R] = 1
+			}
 		}
+		f.seeded = valid
 	}
 	if err := f.machine.Run(); err != nil {
 		return err
@@ -91,6 +92,28 @@ func (w *worker) compute(e *Engine, d Data, first, count int, j, r []float64) er
 		}
 	}
 	return nil
+}
+
+// bind writes the inputs of samples [first, first+count) into the graph's
+// rows (row q is sample first+q/R); padding rows repeat the last sample.
+func (f *fastGraph) bind(s Spec, d Data, first, count int) {
+	R, rows := s.Residuals, f.rows
+	if R == 1 {
+		// One row per sample: the chunk's samples are one block.
+		copy(f.x.Data, d.X[first*s.Inputs:(first+count)*s.Inputs])
+		copy(f.y.Data, d.Y[first*s.Targets:(first+count)*s.Targets])
+		for q := count; q < rows; q++ {
+			copy(f.x.Data[q*s.Inputs:(q+1)*s.Inputs], d.X[(first+count-1)*s.Inputs:(first+count)*s.Inputs])
+			copy(f.y.Data[q*s.Targets:(q+1)*s.Targets], d.Y[(first+count-1)*s.Targets:(first+count)*s.Targets])
+		}
+		return
+	}
+	valid := count * R
+	for q := 0; q < rows; q++ {
+		i := first + min(q, valid-1)/R
+		copy(f.x.Data[q*s.Inputs:(q+1)*s.Inputs], d.X[i*s.Inputs:(i+1)*s.Inputs])
+		copy(f.y.Data[q*s.Targets:(q+1)*s.Targets], d.Y[i*s.Targets:(i+1)*s.Targets])
+	}
 }
 
 // writeTap writes x ⊗ δ (for W) and δ (for the bias) into each row; with
@@ -245,13 +268,20 @@ var addGram = AddGram
 
 // fastGraph is the chunk graph: taps and tiles, seeded residuals.
 type fastGraph struct {
-	rows       int
-	x, y, seed *graphrt.Input
-	r          *graphrt.Output
-	taps       []tapOut
-	tiles      []tileOut
-	unwritten  []*graph.Param // parameters no tap, tile or loop writes
-	machine    *graphrt.Machine
+	rows   int
+	seeded int // valid rows the seed input is set for (0: not set)
+
+	// The residuals alone, for SumSquares (residualsFromChunkGraph).
+	elementwise bool // tiled parameters are used only elementwise
+	partial     *graphrt.Partial
+	noPartial   bool
+	sumR        []float64
+	x, y, seed  *graphrt.Input
+	r           *graphrt.Output
+	taps        []tapOut
+	tiles       []tileOut
+	unwritten   []*graph.Param // parameters no tap, tile or loop writes
+	machine     *graphrt.Machine
 }
 
 type tapOut struct {
