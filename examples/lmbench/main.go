@@ -34,6 +34,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -52,7 +53,18 @@ func main() {
 	w1Iters := flag.Int("w1-iters", 200, "LM iterations for W1")
 	w2Iters := flag.Int("w2-iters", 100, "LM iterations for W2")
 	w3Iters := flag.Int("w3-iters", 6, "LM iterations for W3")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	fmt.Printf("golem lmbench: %s, %d CPUs, GOMAXPROCS %d\n\n", runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	header := false

@@ -103,10 +103,16 @@ func TestAddGramDeterministic(t *testing.T) {
 	}
 }
 
-// On the row-sequential path (p < 128) every element is summed in row
-// order, so splitting the rows over several calls changes nothing.
+// Every element is summed in row order, so splitting the rows over several
+// calls changes nothing, small p or large.
 func TestAddGramRowSplitInvariant(t *testing.T) {
-	const rows, p = 300, 100
+	for _, p := range []int{100, 301} {
+		testAddGramRowSplit(t, p)
+	}
+}
+
+func testAddGramRowSplit(t *testing.T, p int) {
+	const rows = 300
 	a := syrkRand(rows*p, 5)
 	whole := syrkC(p, p, 6)
 	AddGram(whole, p, a, rows, p, p, 2)
