@@ -11,7 +11,7 @@ import (
 //
 // A (k×m) and B (k×n) are row-major with k the summation index, the layout
 // of a Jacobian chunk and of a block row of a factor. For each block of at
-// most gemmKC rows, A's columns are packed into micro-panels of mr columns
+// kc rows (gemmKCBytes), A's columns are packed into micro-panels of mr columns
 // (panel q holds, row after row, α·A[r, q·mr : q·mr+mr], zero-padded) and
 // B's into micro-panels of nr columns; then every mr×nr block of C is one
 // micro-kernel call over the rows of the block. C is cut into tasks of
@@ -30,8 +30,10 @@ import (
 
 // Blocking, in elements; the micro-kernel's mr and nr round MC and NC.
 const (
-	gemmKC = 128 // rows per packed block: a 12×256 A micro-panel is 24 KiB
-	gemmMC = 120 // C rows per task: the A block (120×256) is 240 KiB, in L2
+	// gemmKCBytes bounds one A and one B micro-panel together, so both stay
+	// in L1 (48 KiB here): 128 rows for the 12×16 kernel, 256 for 6×8.
+	gemmKCBytes = 32 << 10
+	gemmMC = 120 // C rows per task: the A block (120×256) is at most 240 KiB, in L2
 	gemmNC = 256 // C columns per task
 
 	// gemmParMin is the m·n·k below which one goroutine is used: about
@@ -59,8 +61,8 @@ var gemmBufs sync.Pool
 //
 // The work runs on up to workers goroutines (≤ 1: the calling one; small
 // products always use one). ctx is polled before each task (at most
-// gemmMC×gemmNC elements of one block of gemmKC rows: under a millisecond
-// here); once it is done no further task starts and AddATB returns
+// gemmMC×gemmNC elements of one block of at most 256 rows: under a
+// millisecond here); once it is done no further task starts and AddATB returns
 // ctx.Err(), with c partly updated.
 //
 // It panics, as a programmer error, on negative sizes, short strides or
@@ -86,7 +88,7 @@ func AddATB(ctx context.Context, upper bool, m, n, k int, alpha float64, a []flo
 	g.mc = (gemmMC + mr - 1) / mr * mr
 	g.nc = (gemmNC + nr - 1) / nr * nr
 	g.pa, g.pb = (m+mr-1)/mr, (n+nr-1)/nr
-	kc := min(k, gemmKC)
+	kc := min(k, max(gemmKCBytes/(8*(mr+nr)), 16))
 	buf, _ := gemmBufs.Get().(*[]float64)
 	need := kc * (g.pa*mr + g.pb*nr)
 	if buf == nil || cap(*buf) < need {

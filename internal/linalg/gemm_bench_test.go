@@ -22,13 +22,13 @@ func BenchmarkSyrk(b *testing.B) {
 		b.Run(fmt.Sprintf("%dx%d/%s", rows, p, KernelName()), func(b *testing.B) {
 			a := normals(rows*p, 1)
 			c := make([]float64, p*p)
+			r := startRate(b)
 			for range b.N {
 				if err := AddATB(context.Background(), true, p, p, rows, 1, a, p, a, p, c, p, 0); err != nil {
 					b.Fatal(err)
 				}
 			}
-			f := float64(rows) * float64(p) * float64(p)
-			b.ReportMetric(f*float64(b.N)/b.Elapsed().Seconds()/1e9, "GF/s")
+			r.report(b, float64(rows)*float64(p)*float64(p))
 		})
 	}
 }
@@ -40,28 +40,28 @@ func BenchmarkGemmPeak(b *testing.B) {
 	const n = 2000
 	x, y := normals(n*n, 1), normals(n*n, 2)
 	z := make([]float64, n*n)
-	rate := func(b *testing.B) {
-		b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GF/s")
-	}
 	b.Run("gonum", func(b *testing.B) {
+		r := startRate(b)
 		for range b.N {
 			gonum.Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, n, n, n, 1, x, n, y, n, 0, z, n)
 		}
-		rate(b)
+		r.report(b, 2*n*n*n)
 	})
 	b.Run("blas64", func(b *testing.B) { // gonum unless a build installs another BLAS
 		g := func(d []float64) blas64.General { return blas64.General{Rows: n, Cols: n, Stride: n, Data: d} }
+		r := startRate(b)
 		for range b.N {
 			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, g(x), g(y), 0, g(z))
 		}
-		rate(b)
+		r.report(b, 2*n*n*n)
 	})
 	b.Run("AddATB/"+KernelName(), func(b *testing.B) {
+		r := startRate(b)
 		for range b.N {
 			if err := AddATB(context.Background(), false, n, n, n, 1, x, n, y, n, z, n, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
-		rate(b)
+		r.report(b, 2*n*n*n)
 	})
 }
