@@ -33,8 +33,8 @@ const (
 	// gemmKCBytes bounds one A and one B micro-panel together, so both stay
 	// in L1 (48 KiB here): 128 rows for the 12×16 kernel, 256 for 6×8.
 	gemmKCBytes = 32 << 10
-	gemmMC = 120 // C rows per task: the A block (120×256) is at most 240 KiB, in L2
-	gemmNC = 256 // C columns per task
+	gemmMC      = 120 // C rows per task: the A block (120×256) is at most 240 KiB, in L2
+	gemmNC      = 256 // C columns per task
 
 	// gemmParMin is the m·n·k below which one goroutine is used: about
 	// 0.1 ms of work, far more than starting goroutines costs.
