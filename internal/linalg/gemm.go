@@ -164,13 +164,13 @@ func (g *gemm) taskList() []gemmTask {
 func (g *gemm) task(t gemmTask) {
 	mr, nr, kc := g.kern.mr, g.kern.nr, g.kc
 	var tmp [16 * 16]float64 // an edge or diagonal block, stride nr
-	for j0 := t.j0; j0 < t.j1; j0 += nr {
-		bp := g.packB[(j0/nr)*kc*nr : (j0/nr+1)*kc*nr]
-		for i0 := t.i0; i0 < t.i1; i0 += mr {
+	for i0 := t.i0; i0 < t.i1; i0 += mr {
+		ap := g.packA[(i0/mr)*kc*mr : (i0/mr+1)*kc*mr]
+		for j0 := t.j0; j0 < t.j1; j0 += nr {
 			if g.upper && j0+nr <= i0 {
 				continue // wholly below the diagonal
 			}
-			ap := g.packA[(i0/mr)*kc*mr : (i0/mr+1)*kc*mr]
+			bp := g.packB[(j0/nr)*kc*nr : (j0/nr+1)*kc*nr]
 			full := i0+mr <= g.m && j0+nr <= g.n && (!g.upper || j0 >= i0+mr-1)
 			if full {
 				g.kern.fn(kc, ap, bp, g.c[i0*g.ldc+j0:], g.ldc)

@@ -62,6 +62,12 @@ TEXT ·{name}(SB), NOSPLIT, $0-40
     for i in range(mr):
         for v in range(nvec):
             w(f"\tVMOVUPD {addr(i,v)}, {acc(i,v)}")
+    # Prefetch the next block to the right (the driver's next call).
+    for i in range(mr):
+        for off in range(0, nr_bytes, 64):
+            a = addr(i, 0)
+            base = a[a.index("("):]
+            w(f"\tPREFETCHT0 {nr_bytes + off}{base}")
     w("\tTESTQ CX, CX\n\tJE store_" + name)
     w(f"loop_{name}:")
     for v in range(nvec):

@@ -42,15 +42,16 @@ func init() {
 		ymmOS   = 0x6  // XMM and YMM state enabled by the OS
 		zmmOS   = 0xe6 // also opmask, ZMM_Hi256 and Hi16_ZMM
 	)
-	switch {
-	case ebx7&avx512f != 0 && xcr0&zmmOS == zmmOS:
-		kernel = microKernel{mr: 12, nr: 16, name: "avx512", fn: func(k int, a, b, c []float64, ldc int) {
-			kernAVX512(k, &a[0], &b[0], &c[0], ldc)
-		}}
-	case ebx7&avx2 != 0 && xcr0&ymmOS == ymmOS:
+	if ebx7&avx2 != 0 && xcr0&ymmOS == ymmOS {
 		kernel = microKernel{mr: 6, nr: 8, name: "avx2", fn: func(k int, a, b, c []float64, ldc int) {
 			kernAVX2(k, &a[0], &b[0], &c[0], ldc)
 		}}
+		kernels = append(kernels, kernel)
 	}
-	kernels = append(kernels, kernel)
+	if ebx7&avx512f != 0 && xcr0&zmmOS == zmmOS {
+		kernel = microKernel{mr: 12, nr: 16, name: "avx512", fn: func(k int, a, b, c []float64, ldc int) {
+			kernAVX512(k, &a[0], &b[0], &c[0], ldc)
+		}}
+		kernels = append(kernels, kernel)
+	}
 }
