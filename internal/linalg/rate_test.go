@@ -1,7 +1,6 @@
 package linalg
 
 import (
-	"syscall"
 	"testing"
 	"time"
 )
@@ -13,14 +12,6 @@ import (
 type rate struct {
 	wall time.Time
 	cpu  time.Duration
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func startRate(b *testing.B) rate {
