@@ -11,7 +11,7 @@ import (
 //
 // A (k×m) and B (k×n) are row-major with k the summation index, the layout
 // of a Jacobian chunk and of a block row of a factor. For each block of at
-// kc rows (gemmKCBytes), A's columns are packed into micro-panels of mr columns
+// kc rows (see gemmKCBytes), A's columns are packed into micro-panels of mr columns
 // (panel q holds, row after row, α·A[r, q·mr : q·mr+mr], zero-padded) and
 // B's into micro-panels of nr columns; then every mr×nr block of C is one
 // micro-kernel call over the rows of the block. C is cut into tasks of
@@ -30,9 +30,11 @@ import (
 
 // Blocking, in elements; the micro-kernel's mr and nr round MC and NC.
 const (
-	// gemmKCBytes bounds one A and one B micro-panel together, so both stay
-	// in L1 (48 KiB here): 128 rows for the 12×16 kernel, 256 for 6×8.
-	gemmKCBytes = 32 << 10
+	// gemmKCBytes bounds one A micro-panel, which stays in L1 (48 KiB
+	// here) while the task's B micro-panels stream past it from L2; the
+	// rows are cut into equal blocks of at most that many (256 for the
+	// 12×16 kernel).
+	gemmKCBytes = 24 << 10
 	gemmMC      = 120 // C rows per task: the A block (120×256) is at most 240 KiB, in L2
 	gemmNC      = 256 // C columns per task
 
@@ -88,7 +90,9 @@ func AddATB(ctx context.Context, upper bool, m, n, k int, alpha float64, a []flo
 	g.mc = (gemmMC + mr - 1) / mr * mr
 	g.nc = (gemmNC + nr - 1) / nr * nr
 	g.pa, g.pb = (m+mr-1)/mr, (n+nr-1)/nr
-	kc := min(k, max(gemmKCBytes/(8*(mr+nr)), 16))
+	maxKC := max(gemmKCBytes/(8*mr), 16)
+	nblk := (k + maxKC - 1) / maxKC
+	kc := (k + nblk - 1) / nblk
 	buf, _ := gemmBufs.Get().(*[]float64)
 	need := kc * (g.pa*mr + g.pb*nr)
 	if buf == nil || cap(*buf) < need {
