@@ -146,7 +146,7 @@ func (s *lmSystem) solveCholesky(ctx context.Context, e, b, delta []float64) (fl
 		out[i] = 1
 	}
 	// Factor in place and solve with two triangular solves; the condition
-	// estimate (Pocon) is left to cholCond, so the rejected trials of an
+	// estimate (linalg.Pocon) is left to cholCond, so the rejected trials of an
 	// iteration do not pay for it.
 	sym := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: dst.Data, Stride: dst.Stride}
 	if len(s.tmp2) < s.p {
@@ -183,7 +183,7 @@ func (s *lmSystem) cond(fromSolve float64) float64 {
 func (s *lmSystem) cholCond() float64 {
 	raw := s.work.RawSymmetric()
 	factor := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: raw.Data, Stride: raw.Stride}
-	rcond := lapack64.Pocon(factor, s.norm, make([]float64, 3*s.p), make([]int, s.p))
+	rcond := linalg.Pocon(factor, s.norm)
 	if rcond == 0 {
 		return math.Inf(1)
 	}
@@ -289,7 +289,7 @@ func (s *lmSystem) solveUnderdetermined(ctx context.Context, e, res, lin, delta 
 	if err != nil || !ok {
 		return math.Inf(1), false, err
 	}
-	rcond := lapack64.Pocon(sym, norm, make([]float64, 3*rows), make([]int, rows))
+	rcond := linalg.Pocon(sym, norm)
 	cond := math.Inf(1)
 	if rcond > 0 {
 		cond = 1 / rcond
