@@ -30,7 +30,7 @@ import (
 //
 //  1. factor the diagonal block A11 = U11ᵀU11: by the same blocked
 //     algorithm with diagBlock rows per step, down to an unblocked
-//     right-looking potf2 on diagBlock×diagBlock blocks;
+//     left-looking potf2 (one GemvT per row) on diagBlock×diagBlock blocks;
 //  2. solve U11ᵀ·U12 = A12 in place, in independent tiles of solveTileCols
 //     columns; within a tile, rows are taken in blocks of solveBlock: the
 //     block first gets the product of everything solved above it
@@ -215,23 +215,25 @@ func solveTile(a12 []float64, lda int, u11, l []float64, kb, i0, i1 int) {
 }
 
 // potf2 factors the n×n upper triangle of a (stride lda) in place as UᵀU,
-// unblocked and right-looking: after row k is scaled, the remaining rows are
-// updated with one axpy each. It reports false at the first pivot ≤ 0 or NaN.
+// unblocked and left-looking: row k first gets the products of the rows
+// above it, A[k, k:] −= U[:k, k:]ᵀ·U[:k, k] (one GemvT, so n calls in all
+// rather than n²/2 short axpys), then is divided by its pivot's root. It
+// reports false at the first pivot ≤ 0 or NaN.
 func potf2(n int, a []float64, lda int) bool {
 	var impl gonum.Implementation
 	for k := range n {
-		akk := a[k*lda+k]
+		row := a[k*lda+k : k*lda+n]
+		if k > 0 {
+			impl.Dgemv(blas.Trans, k, n-k, -1, a[k:], lda, a[k:], lda, 1, row, 1)
+		}
+		akk := row[0]
 		if akk <= 0 || math.IsNaN(akk) {
 			return false
 		}
 		akk = math.Sqrt(akk)
-		a[k*lda+k] = akk
-		row := a[k*lda+k+1 : k*lda+n]
-		for j := range row {
+		row[0] = akk
+		for j := 1; j < len(row); j++ {
 			row[j] /= akk
-		}
-		for i := k + 1; i < n; i++ {
-			impl.Daxpy(n-i, -row[i-k-1], row[i-k-1:], 1, a[i*lda+i:i*lda+n], 1)
 		}
 	}
 	return true
