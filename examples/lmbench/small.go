@@ -107,8 +107,8 @@ func nistFits(dir string, rounds int) (total float64, bad []string, err error) {
 	return totals[len(totals)/2], bad, nil
 }
 
-// p4800 is the 8-64-64-1 network (P = 4,801) on W3's data: two LM
-// iterations, the second timed.
+// p4800 is the 8-64-64-1 network (P = 4,801) on W3's data: iters LM
+// iterations, all but the first in the median.
 func p4800(iters int) bench {
 	b := w3(iters)
 	b.id, b.name = "P48", "8-64-64-1 tanh, N=10000"
