@@ -10,14 +10,16 @@ import (
 // trailing update and panel solve and under the normal equations' JᵀJ.
 //
 // A (k×m) and B (k×n) are row-major with k the summation index, the layout
-// of a Jacobian chunk and of a block row of a factor. For each block of at
-// kc rows (see gemmKCBytes), A's columns are packed into micro-panels of mr columns
-// (panel q holds, row after row, α·A[r, q·mr : q·mr+mr], zero-padded) and
-// B's into micro-panels of nr columns; then every mr×nr block of C is one
-// micro-kernel call over the rows of the block. C is cut into tasks of
-// gemmMC×gemmNC (the A block stays in L2, each B micro-panel in L1 while
-// the task's A micro-panels pass over it), which the workers take from a
-// shared counter.
+// of a Jacobian chunk and of a block row of a factor. For each block of kc
+// rows (see gemmKCBytes), A's columns are packed into micro-panels of mr
+// columns (panel q holds, row after row, α·A[r, q·mr : q·mr+mr],
+// zero-padded) and B's into micro-panels of nr columns; then every mr×nr
+// block of C is one micro-kernel call over the rows of the block. C is cut
+// into tasks of gemmMC×gemmNC, which the workers take from a shared
+// counter. Within a task each A micro-panel stays in L1 while the task's
+// B micro-panels (kc×gemmNC, in L2) stream past it, so C is swept along
+// its rows, mr rows at a time, which the hardware prefetchers follow; the
+// kernels also prefetch the next C block.
 //
 // Rounding: the micro-kernels add the terms to C one fused multiply–add at
 // a time, in row order, starting from C itself. So every element is
