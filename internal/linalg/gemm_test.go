@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/blas"
@@ -158,5 +160,50 @@ func TestAddATBCancel(t *testing.T) {
 	require.ErrorIs(t, AddATB(ctx, true, 500, 500, 500, 1, a, 500, a, 500, c, 500, 2), context.Canceled)
 	for _, v := range c {
 		require.Zero(t, v)
+	}
+}
+
+// A cancel during a long product stops it within about one task.
+func TestAddATBCancelMidway(t *testing.T) {
+	const n = 3000 // 27·10⁹ multiply–adds: seconds of work
+	a := normals(n*n, 2)
+	c := make([]float64, n*n)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cancelled := make(chan time.Time, 1)
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		cancelled <- time.Now()
+		cancel()
+	}()
+	err := AddATB(ctx, false, n, n, n, 1, a, n, a, n, c, n, 2)
+	returned := time.Now()
+	require.ErrorIs(t, err, context.Canceled)
+	latency := returned.Sub(<-cancelled)
+	t.Logf("returned %v after the cancel", latency)
+	require.Less(t, latency, 500*time.Millisecond)
+}
+
+// Cholesky and AddATB give the same bits under GOMAXPROCS 1 and 2, with
+// workers fixed and with workers = 0 (GOMAXPROCS goroutines).
+func TestSameBitsAcrossGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	a0 := randSPD(600, 601, 31)
+	j := normals(500*400, 32)
+	run := func(procs, workers int) ([]float64, []float64) {
+		runtime.GOMAXPROCS(procs)
+		a := clone(a0)
+		ok, err := Cholesky(context.Background(), a, workers)
+		require.NoError(t, err)
+		require.True(t, ok)
+		c := make([]float64, 400*400)
+		require.NoError(t, AddATB(context.Background(), true, 400, 400, 500, 1, j, 400, j, 400, c, 400, workers))
+		return a.Data, c
+	}
+	for _, workers := range []int{2, 0} {
+		f1, c1 := run(1, workers)
+		f2, c2 := run(2, workers)
+		require.Equal(t, f1, f2, "factor, workers=%d", workers)
+		require.Equal(t, c1, c2, "AᵀA, workers=%d", workers)
 	}
 }
