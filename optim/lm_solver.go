@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -138,15 +139,28 @@ func (s *lmSystem) solveCholesky(ctx context.Context, e, b, delta []float64) (fl
 		}
 		scale[i] = 1 / math.Sqrt(d)
 	}
-	for i := 0; i < s.p; i++ {
-		row, out := src.Data[i*src.Stride:], dst.Data[i*dst.Stride:]
-		for j := i; j < s.p; j++ {
-			out[j] = row[j] * scale[i] * scale[j]
+	// The scaled copy is elementwise, so rows can go to any goroutine; at
+	// P in the thousands it is a pass over two P×P matrices.
+	const rowsPerTask = 64
+	workers := 1
+	if s.p >= 512 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	linalg.Parallel(ctx, workers, (s.p+rowsPerTask-1)/rowsPerTask, func(t int) {
+		for i := t * rowsPerTask; i < min(s.p, (t+1)*rowsPerTask); i++ {
+			row, out := src.Data[i*src.Stride:i*src.Stride+s.p], dst.Data[i*dst.Stride:i*dst.Stride+s.p]
+			si := scale[i]
+			for j := i; j < s.p; j++ {
+				out[j] = row[j] * si * scale[j]
+			}
+			out[i] = 1
 		}
-		out[i] = 1
+	})
+	if err := ctx.Err(); err != nil {
+		return math.Inf(1), false, err
 	}
 	// Factor in place and solve with two triangular solves; the condition
-	// estimate (Pocon) is left to cholCond, so the rejected trials of an
+	// estimate (linalg.Pocon) is left to cholCond, so the rejected trials of an
 	// iteration do not pay for it.
 	sym := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: dst.Data, Stride: dst.Stride}
 	if len(s.tmp2) < s.p {
@@ -183,7 +197,7 @@ func (s *lmSystem) cond(fromSolve float64) float64 {
 func (s *lmSystem) cholCond() float64 {
 	raw := s.work.RawSymmetric()
 	factor := blas64.Symmetric{Uplo: blas.Upper, N: s.p, Data: raw.Data, Stride: raw.Stride}
-	rcond := lapack64.Pocon(factor, s.norm, make([]float64, 3*s.p), make([]int, s.p))
+	rcond := linalg.Pocon(factor, s.norm)
 	if rcond == 0 {
 		return math.Inf(1)
 	}
@@ -289,7 +303,7 @@ func (s *lmSystem) solveUnderdetermined(ctx context.Context, e, res, lin, delta 
 	if err != nil || !ok {
 		return math.Inf(1), false, err
 	}
-	rcond := lapack64.Pocon(sym, norm, make([]float64, 3*rows), make([]int, rows))
+	rcond := linalg.Pocon(sym, norm)
 	cond := math.Inf(1)
 	if rcond > 0 {
 		cond = 1 / rcond

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
@@ -106,8 +107,8 @@ func nistFits(dir string, rounds int) (total float64, bad []string, err error) {
 	return totals[len(totals)/2], bad, nil
 }
 
-// p4800 is the 8-64-64-1 network (P = 4,801) on W3's data: two LM
-// iterations, the second timed.
+// p4800 is the 8-64-64-1 network (P = 4,801) on W3's data: iters LM
+// iterations, all but the first in the median.
 func p4800(iters int) bench {
 	b := w3(iters)
 	b.id, b.name = "P48", "8-64-64-1 tanh, N=10000"
@@ -117,7 +118,9 @@ func p4800(iters int) bench {
 
 // kernelRates measures the dense kernels LM spends its time in at large
 // P: the Cholesky factorization of an n×n system (n³/3 flops) and the
-// Gram update JᵀJ of a rows×p J (rows·p² flops), in GF/s, median of runs.
+// Gram update JᵀJ of a rows×p J (rows·p² flops: the upper triangle's
+// multiply–adds, half of what a GEMM of the same shapes counts), in GF/s,
+// the median of runs, each on 2 goroutines.
 func kernelRates(n, rows, p, runs int) (chol, gram float64, err error) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	a := make([]float64, n*n)
@@ -125,8 +128,9 @@ func kernelRates(n, rows, p, runs int) (chol, gram float64, err error) {
 		a[i] = rng.Float64() - 0.5
 	}
 	spd := make([]float64, n*n) // AᵀA + n·I, positive definite
-	blas64.Syrk(blas.Trans, 1, blas64.General{Rows: n, Cols: n, Stride: n, Data: a}, 0,
-		blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: spd})
+	if err := linalg.AddATB(context.Background(), true, n, n, n, 1, a, n, a, n, spd, n, 2); err != nil {
+		return 0, 0, err
+	}
 	for i := 0; i < n; i++ {
 		spd[i*n+i] += float64(n)
 	}
@@ -155,4 +159,45 @@ func kernelRates(n, rows, p, runs int) (chol, gram float64, err error) {
 	slices.Sort(cs)
 	slices.Sort(gs)
 	return cs[len(cs)/2], gs[len(gs)/2], nil
+}
+
+// gemmPeaks measures the machine's float64 GEMM rate on an n×n·n×n product
+// (2n³ flops), median of runs: blas64.Gemm (gonum's pure-Go Dgemm, its own
+// goroutines; OpenBLAS with -tags openblas, one thread per call, so two
+// goroutines each take half of the columns) and golem's own micro-kernel
+// product (linalg.AddATB, 2 goroutines).
+func gemmPeaks(n, runs int) (blas64Rate, golemRate float64) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	x, y, z := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+	for i := range x {
+		x[i], y[i] = rng.Float64()-0.5, rng.Float64()-0.5
+	}
+	median := func(f func()) float64 {
+		var rs []float64
+		for r := 0; r < runs; r++ {
+			start := time.Now()
+			f()
+			rs = append(rs, 2*float64(n)*float64(n)*float64(n)/time.Since(start).Seconds()/1e9)
+		}
+		slices.Sort(rs)
+		return rs[len(rs)/2]
+	}
+	blas64Rate = median(func() {
+		h := n / 2
+		var wg sync.WaitGroup
+		for _, cols := range [][2]int{{0, h}, {h, n}} {
+			wg.Go(func() {
+				w := cols[1] - cols[0]
+				blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+					blas64.General{Rows: n, Cols: n, Stride: n, Data: x},
+					blas64.General{Rows: n, Cols: w, Stride: n, Data: y[cols[0]:]}, 0,
+					blas64.General{Rows: n, Cols: w, Stride: n, Data: z[cols[0]:]})
+			})
+		}
+		wg.Wait()
+	})
+	golemRate = median(func() {
+		_ = linalg.AddATB(context.Background(), false, n, n, n, 1, x, n, y, n, z, n, 2)
+	})
+	return blas64Rate, golemRate
 }

@@ -258,9 +258,10 @@ func (e *Engine) check(d Data) error {
 	return nil
 }
 
-// cancelWork bounds the multiply–adds of one chunk's rank-k update (about
-// 30 ms on one core).
-const cancelWork = 1 << 29
+// cancelWork bounds rows·P² of one chunk's rank-k update (about 80 ms on
+// one core at AddGram's ~55 GF/s; AddGram needs ~128+ rows per call to
+// reach that rate, so fewer rows would leave it bound by memory).
+const cancelWork = 1 << 32
 
 // minShare is the fewest J rows worth handing to a second worker.
 const minShare = 256

@@ -103,10 +103,16 @@ func TestAddGramDeterministic(t *testing.T) {
 	}
 }
 
-// On the row-sequential path (p < 128) every element is summed in row
-// order, so splitting the rows over several calls changes nothing.
+// Every element is summed in row order, so splitting the rows over several
+// calls changes nothing, small p or large.
 func TestAddGramRowSplitInvariant(t *testing.T) {
-	const rows, p = 300, 100
+	for _, p := range []int{100, 301} {
+		testAddGramRowSplit(t, p)
+	}
+}
+
+func testAddGramRowSplit(t *testing.T, p int) {
+	const rows = 300
 	a := syrkRand(rows*p, 5)
 	whole := syrkC(p, p, 6)
 	AddGram(whole, p, a, rows, p, p, 2)
@@ -200,4 +206,23 @@ func BenchmarkAddGramBaselineSyrk2000x1377(b *testing.B) {
 
 func syrkReportGFs(b *testing.B, rows, p int) {
 	b.ReportMetric(float64(b.N)*float64(rows)*float64(p)*float64(p)/1e9/b.Elapsed().Seconds(), "GF/s")
+}
+
+// BenchmarkNormalEquationsGram is the rank-k update the normal equations
+// use in this build (AddGram, or OpenBLAS's Dsyrk with -tags openblas) on
+// chunks as the engine cuts them (one goroutine each, as two workers run
+// them), at W3's and P48's P.
+func BenchmarkNormalEquationsGram(b *testing.B) {
+	for _, s := range []struct{ rows, p, chunk int }{{10000, 1377, 1667}, {2000, 4801, 186}} {
+		b.Run(fmt.Sprintf("%dx%d/chunk%d", s.rows, s.p, s.chunk), func(b *testing.B) {
+			a := syrkRand(s.chunk*s.p, 13)
+			c := make([]float64, s.p*s.p)
+			for b.Loop() {
+				for r := 0; r < s.rows; r += s.chunk {
+					addGram(c, s.p, a, min(s.chunk, s.rows-r), s.p, s.p, 1)
+				}
+			}
+			syrkReportGFs(b, s.rows, s.p)
+		})
+	}
 }

@@ -19,36 +19,34 @@ import (
 //
 //  1. factor the diagonal block A11 = U11ᵀU11: by the same blocked
 //     algorithm with diagBlock rows per step, down to an unblocked
-//     right-looking potf2 on diagBlock×diagBlock blocks;
-//  2. solve U11ᵀ·U12 = A12 in place, in independent tiles of solveTileRows
-//     columns, by forward substitution over the rows of the tile, each row
-//     one GemvT call (A12[r, :] −= U12[:r, :]ᵀ·U11[:r, r], then divided by
-//     U11[r, r]); each tile then copies its columns into rows of the packed
-//     buffer X = U12ᵀ (m×kb, contiguous rows);
-//  3. update A22 −= U12ᵀU12, i.e. A22[i, j] −= X[i, :]·X[j, :] for i ≤ j,
-//     cut into tiles of syrkTileRows rows × one syrkPanel-column panel, each
-//     row of a tile one GemvN call (four dot products of length kb at a time
-//     over contiguous X rows; the panel's X rows stay in L2).
+//     left-looking potf2 (one GemvT per row) on diagBlock×diagBlock blocks;
+//  2. solve U11ᵀ·U12 = A12 in place, in independent tiles of solveTileCols
+//     columns; within a tile, rows are taken in blocks of solveBlock: the
+//     block first gets the product of everything solved above it
+//     (A12[blk, :] −= U11[:r0, blk]ᵀ·U12[:r0, :], one AddATB), then is
+//     finished by forward substitution, one GemvT per row;
+//  3. update A22 −= U12ᵀU12 in its upper triangle: AddATB with upper set,
+//     straight from U12's rows (it packs them itself).
 //
-// Nearly all flops are in gonum's SSE2 assembly matrix–vector kernels
-// (GemvN, GemvT), which pure Go cannot beat: it issues no SIMD instructions
-// and a register-blocked Go loop tops out near 8 GF/s per core here.
+// Nearly all flops are in AddATB's micro-kernels (AVX-512 or AVX2+FMA
+// assembly on amd64, see kernel.go): the trailing update in full and most
+// of the panel solve.
 //
 // Determinism: the block sizes and every tile grid depend only on n, never
-// on workers. Each tile is one fixed sequence of gonum calls, run by
-// whichever goroutine takes it, and tiles of one phase write disjoint
-// memory, so every element of the factor is computed by the same operations
-// for any workers value. The BLAS calls go to gonum.Implementation directly,
-// so a blas64.Use elsewhere in the program cannot swap the kernels (and
-// their rounding) underneath.
+// on workers. Each tile is one fixed sequence of calls, run by whichever
+// goroutine takes it, and tiles of one phase write disjoint memory; the
+// trailing update is AddATB, whose bits do not depend on workers. So every
+// element of the factor is computed by the same operations for any workers
+// value. The BLAS calls go to gonum.Implementation directly, so a
+// blas64.Use elsewhere in the program cannot swap the kernels (and their
+// rounding) underneath.
 
 // Tuning, measured on a 2-core AMD EPYC (Zen 5) VM.
 const (
 	cholBlock      = 256 // rows per block step
 	diagBlock      = 64  // rows per block step inside a diagonal block
-	syrkPanel      = 64  // trailing-update tile width: X[panel, kb] is 128 KiB at kb = 256, in L2
-	syrkTileRows   = 32  // trailing-update tile height: small, for load balance
-	solveTileRows  = 64  // X rows per panel-solve task
+	solveTileCols  = 128 // A12 columns per panel-solve task
+	solveBlock     = 48  // rows per block of the panel solve
 	parallelMinMAC = 1 << 21
 )
 
@@ -68,14 +66,15 @@ const (
 // comment), though it can differ in the last bits from Potrf's.
 //
 // ctx is polled before each block step and, on every goroutine, before each
-// tile of work (at most 32×64 elements of one trailing update or 64 columns
-// of one panel solve, each ~0.5–2 M multiply–adds: well under a millisecond
-// here), so a cancel returns within about one tile's time, whatever n, with
+// task of work (at most 120×256 elements of one trailing update, ~8 M
+// multiply–adds, or 128 columns of one panel solve, ~4 M: well under a
+// millisecond here), so a cancel returns within about one tile's time, whatever n, with
 // ok = false and err = ctx.Err(). a is then partly factored and partly
 // updated — neither the input nor a valid factor — and must be rebuilt
 // (e.g. copied back from the unfactored matrix) before reuse.
 //
-// Besides a, it allocates about (n−256)·256 float64s of workspace.
+// Besides a, it uses about 256·(n+256) float64s of workspace (AddATB's
+// packing buffers, pooled between calls).
 //
 // err is also set, with ok = false and a untouched, when a's shape, stride,
 // data length or Uplo are invalid or workers is negative.
@@ -113,7 +112,7 @@ func Cholesky(ctx context.Context, a blas64.Symmetric, workers int) (ok bool, er
 type cholesky struct {
 	lda     int
 	workers int
-	x, l    [2][]float64 // per level: X = U12ᵀ and L11 = U11ᵀ
+	l       [2][]float64 // per level: L11 = U11ᵀ
 }
 
 // factor factors the n×n matrix at a (stride c.lda) in blocks of nb rows,
@@ -123,8 +122,7 @@ type cholesky struct {
 func (c *cholesky) factor(ctx context.Context, a []float64, n, nb, level int) bool {
 	lda := c.lda
 	nb = min(nb, n)
-	if n > nb && len(c.x[level]) < (n-nb)*nb {
-		c.x[level] = make([]float64, (n-nb)*nb)
+	if n > nb && len(c.l[level]) < nb*nb {
 		c.l[level] = make([]float64, nb*nb)
 	}
 	for k0 := 0; k0 < n; k0 += nb {
@@ -133,7 +131,7 @@ func (c *cholesky) factor(ctx context.Context, a []float64, n, nb, level int) bo
 		}
 		kb := min(nb, n-k0)
 		diag := a[k0*lda+k0:]
-		if kb > diagBlock && level+1 < len(c.x) {
+		if kb > diagBlock && level+1 < len(c.l) {
 			if !c.factor(ctx, diag, kb, diagBlock, level+1) {
 				return false
 			}
@@ -143,15 +141,15 @@ func (c *cholesky) factor(ctx context.Context, a []float64, n, nb, level int) bo
 		if k0+kb == n {
 			break
 		}
-		c.step(ctx, a[k0*lda+k0:], n-k0-kb, kb, c.x[level], c.l[level])
+		c.step(ctx, a[k0*lda+k0:], n-k0-kb, kb, c.l[level])
 	}
 	return true
 }
 
 // step computes U12 and updates A22 for the block row of kb rows at a (stride
 // c.lda), whose diagonal block already holds U11 and which has m columns
-// right of it; x and l are workspace.
-func (c *cholesky) step(ctx context.Context, a []float64, m, kb int, x, l []float64) {
+// right of it; l is workspace.
+func (c *cholesky) step(ctx context.Context, a []float64, m, kb int, l []float64) {
 	lda := c.lda
 	workers := c.workers
 	if m*m*kb < parallelMinMAC {
@@ -165,116 +163,67 @@ func (c *cholesky) step(ctx context.Context, a []float64, m, kb int, x, l []floa
 			l[j*kb+r] = u11[r*lda+j]
 		}
 	}
-	x = x[:m*kb]
 	a12 := a[kb:] // kb×m, stride lda
 
-	// Panel solve, in tiles of X rows.
-	nt := (m + solveTileRows - 1) / solveTileRows
+	// Panel solve, in tiles of columns.
+	nt := (m + solveTileCols - 1) / solveTileCols
 	Parallel(ctx, workers, nt, func(t int) {
-		i0 := t * solveTileRows
-		i1 := min(m, i0+solveTileRows)
-		solveTile(x, a12, lda, u11, l, kb, i0, i1)
+		i0 := t * solveTileCols
+		solveTile(a12, lda, u11, l, kb, i0, min(m, i0+solveTileCols))
 	})
 	if ctx.Err() != nil {
 		return
 	}
-
-	// Trailing update, in tiles of the upper triangle of A22.
-	a22 := a[kb*lda+kb:]
-	tiles := upperTiles(m, syrkPanel, syrkTileRows)
-	Parallel(ctx, workers, len(tiles), func(k int) {
-		syrkTile(a22, lda, x, kb, tiles[k])
-	})
+	// Trailing update of the upper triangle; AddATB polls ctx per task.
+	_ = AddATB(ctx, true, m, m, kb, -1, a12, lda, a12, lda, a[kb*lda+kb:], lda, workers)
 }
 
-// solveTile solves U11ᵀ·U12 = A12 in place for columns [i0, i1) of A12 by
-// forward substitution over its rows, row r being
-// A12[r, :] = (A12[r, :] − U12[:r, :]ᵀ·U11[:r, r]) / U11[r, r] (one GemvT),
-// and then copies those columns into rows [i0, i1) of X = U12ᵀ.
-func solveTile(x, a12 []float64, lda int, u11, l []float64, kb, i0, i1 int) {
+// solveTile solves U11ᵀ·U12 = A12 in place for columns [i0, i1) of A12, in
+// blocks of solveBlock rows: block [r0, r1) first gets
+// A12[r0:r1, :] −= U11[:r0, r0:r1]ᵀ·U12[:r0, :] (AddATB), then row r of it
+// A12[r, :] = (A12[r, :] − U12[r0:r, :]ᵀ·U11[r0:r, r]) / U11[r, r] (GemvT).
+func solveTile(a12 []float64, lda int, u11, l []float64, kb, i0, i1 int) {
 	var impl gonum.Implementation
 	w := i1 - i0
-	for r := range kb {
-		row := a12[r*lda+i0 : r*lda+i1]
-		if r > 0 {
-			impl.Dgemv(blas.Trans, r, w, -1, a12[i0:], lda, l[r*kb:r*kb+r], 1, 1, row, 1)
+	for r0 := 0; r0 < kb; r0 += solveBlock {
+		r1 := min(kb, r0+solveBlock)
+		if r0 > 0 {
+			_ = AddATB(context.Background(), false, r1-r0, w, r0, -1, u11[r0:], lda, a12[i0:], lda, a12[r0*lda+i0:], lda, 1)
 		}
-		d := u11[r*lda+r]
-		for i := range row {
-			row[i] /= d
+		for r := r0; r < r1; r++ {
+			row := a12[r*lda+i0 : r*lda+i1]
+			if r > r0 {
+				impl.Dgemv(blas.Trans, r-r0, w, -1, a12[r0*lda+i0:], lda, l[r*kb+r0:r*kb+r], 1, 1, row, 1)
+			}
+			d := u11[r*lda+r]
+			for i := range row {
+				row[i] /= d
+			}
 		}
-	}
-	transpose(x[i0*kb:i1*kb], kb, a12[i0:], lda, kb, w)
-}
-
-// transpose writes the rows×cols matrix a (stride lda) as the cols×rows
-// matrix dst (stride ldd): dst[c*ldd+r] = a[r*lda+c]. Four rows at a time,
-// so each write is a 32-byte run.
-func transpose(dst []float64, ldd int, a []float64, lda, rows, cols int) {
-	r := 0
-	for ; r+4 <= rows; r += 4 {
-		a0 := a[r*lda : r*lda+cols]
-		a1 := a[(r+1)*lda : (r+1)*lda+cols][:len(a0)]
-		a2 := a[(r+2)*lda : (r+2)*lda+cols][:len(a0)]
-		a3 := a[(r+3)*lda : (r+3)*lda+cols][:len(a0)]
-		for c := range a0 {
-			d := dst[c*ldd+r : c*ldd+r+4]
-			d[0], d[1], d[2], d[3] = a0[c], a1[c], a2[c], a3[c]
-		}
-	}
-	for ; r < rows; r++ {
-		for c, v := range a[r*lda : r*lda+cols] {
-			dst[c*ldd+r] = v
-		}
-	}
-}
-
-// syrkTile subtracts X[i, :]·X[j, :] from c[i, j] over tile t (c has stride
-// ldc; X has stride kb).
-func syrkTile(c []float64, ldc int, x []float64, kb int, t tile) {
-	var impl gonum.Implementation
-	for i := t.i0; i < t.i1; i++ {
-		j0 := max(i, t.j0)
-		impl.Dgemv(blas.NoTrans, t.j1-j0, kb, -1, x[j0*kb:], kb, x[i*kb:i*kb+kb], 1, 1, c[i*ldc+j0:i*ldc+t.j1], 1)
 	}
 }
 
 // potf2 factors the n×n upper triangle of a (stride lda) in place as UᵀU,
-// unblocked and right-looking: after row k is scaled, the remaining rows are
-// updated with one axpy each. It reports false at the first pivot ≤ 0 or NaN.
+// unblocked and left-looking: row k first gets the products of the rows
+// above it, A[k, k:] −= U[:k, k:]ᵀ·U[:k, k] (one GemvT, so n calls in all
+// rather than n²/2 short axpys), then is divided by its pivot's root. It
+// reports false at the first pivot ≤ 0 or NaN.
 func potf2(n int, a []float64, lda int) bool {
 	var impl gonum.Implementation
 	for k := range n {
-		akk := a[k*lda+k]
+		row := a[k*lda+k : k*lda+n]
+		if k > 0 {
+			impl.Dgemv(blas.Trans, k, n-k, -1, a[k:], lda, a[k:], lda, 1, row, 1)
+		}
+		akk := row[0]
 		if akk <= 0 || math.IsNaN(akk) {
 			return false
 		}
 		akk = math.Sqrt(akk)
-		a[k*lda+k] = akk
-		row := a[k*lda+k+1 : k*lda+n]
-		for j := range row {
+		row[0] = akk
+		for j := 1; j < len(row); j++ {
 			row[j] /= akk
-		}
-		for i := k + 1; i < n; i++ {
-			impl.Daxpy(n-i, -row[i-k-1], row[i-k-1:], 1, a[i*lda+i:i*lda+n], 1)
 		}
 	}
 	return true
-}
-
-// tile is the part of an upper triangle with rows [i0, i1) and, in row i,
-// columns [max(i, j0), j1).
-type tile struct{ i0, i1, j0, j1 int }
-
-// upperTiles cuts the upper triangle of an m×m matrix into column panels of
-// width panel, each split into tiles of at most rows rows.
-func upperTiles(m, panel, rows int) []tile {
-	var tiles []tile
-	for j0 := 0; j0 < m; j0 += panel {
-		j1 := min(m, j0+panel)
-		for i0 := 0; i0 < j1; i0 += rows {
-			tiles = append(tiles, tile{i0, min(i0+rows, j1), j0, j1})
-		}
-	}
-	return tiles
 }
