@@ -6,11 +6,12 @@ import (
 	"math"
 	"unicode/utf8"
 
+	"github.com/golem-ml/golem/internal/lossspec"
 	"github.com/golem-ml/golem/losses"
 )
 
 // lossHeader is the loss a model file records (see the format in save.go):
-// a loss of package losses by its losses.Spec, a PerOutput loss by its
+// a loss of package losses by its name and options (internal/lossspec), a PerOutput loss by its
 // parts, or a custom loss by its name alone, marked Custom, since a file
 // cannot rebuild it.
 type lossHeader struct {
@@ -50,7 +51,7 @@ func lossToHeader(loss losses.Loss) *lossHeader {
 		}
 		return h
 	}
-	if s, ok := losses.SpecOf(loss); ok {
+	if s, ok := lossspec.Of(loss); ok {
 		return &lossHeader{Name: s.Name, SoftTargets: s.SoftTargets}
 	}
 	return &lossHeader{Name: boundedName(loss.Name()), Custom: true}
@@ -60,7 +61,7 @@ func lossToHeader(loss losses.Loss) *lossHeader {
 func metricsToHeader(ms []losses.Metric) []metricHeader {
 	var hs []metricHeader
 	for _, mt := range ms {
-		if name, ok := losses.MetricName(mt); ok {
+		if name, ok := lossspec.MetricName(mt); ok {
 			hs = append(hs, metricHeader{Name: name})
 		} else {
 			hs = append(hs, metricHeader{Name: boundedName(mt.Name()), Custom: true})
@@ -136,10 +137,11 @@ func (h *lossHeader) rebuild(widths []int) (losses.Loss, error) {
 	if h.Custom {
 		return nil, fmt.Errorf("the file records the custom loss %q, which a file cannot rebuild", h.Name)
 	}
-	l, err := losses.FromSpec(losses.Spec{Name: h.Name, SoftTargets: h.SoftTargets})
+	built, err := lossspec.From(lossspec.Spec{Name: h.Name, SoftTargets: h.SoftTargets})
 	if err != nil {
 		return nil, fmt.Errorf("the file records a loss this golem cannot rebuild: %w", err)
 	}
+	l := built.(losses.Loss)
 	if widths != nil && len(widths) != 1 {
 		return nil, fmt.Errorf("the file's loss %s is for one output, the model has %d", h.Name, len(widths))
 	}
@@ -153,11 +155,11 @@ func rebuildMetrics(hs []metricHeader) ([]losses.Metric, error) {
 		if h.Custom {
 			return nil, fmt.Errorf("the file records the custom metric %q, which a file cannot rebuild", h.Name)
 		}
-		mt, err := losses.MetricFromName(h.Name)
+		mt, err := lossspec.MetricFrom(h.Name)
 		if err != nil {
 			return nil, fmt.Errorf("the file records a metric this golem cannot rebuild: %w", err)
 		}
-		ms = append(ms, mt)
+		ms = append(ms, mt.(losses.Metric))
 	}
 	return ms, nil
 }

@@ -38,7 +38,7 @@ import (
 // and nothing after it. The loss and metrics (the header's "loss" and
 // "metrics", absent in files of earlier golems and of models saved before
 // Compile) are recorded by name: a loss of package losses by its
-// losses.Spec, a PerOutput loss by its parts and weights, a custom loss or
+// name and options, a PerOutput loss by its parts and weights, a custom loss or
 // metric by its name and "custom": true. Loading a file into an uncompiled
 // model gives it the loss and metrics back, so Evaluate works after Load;
 // a custom one cannot be rebuilt, and Evaluate then says so. A compiled

@@ -14,9 +14,9 @@
 // the option SoftTargets for soft labels). A Metric scores predictions
 // after a pass over the data: MAEMetric, RMSE, R2, Accuracy, and MSE, SSE
 // and MAE themselves (MetricLoss, MetricResidual), so
-// golem.WithMetrics(losses.MSE()) works. SpecOf and FromSpec (MetricName
-// and MetricFromName for metrics) name this package's losses as a model
-// file records them.
+// golem.WithMetrics(losses.MSE()) works. A model file records this
+// package's losses and metrics by name, so a loaded model evaluates
+// without Compile; a custom loss must be given to Compile again.
 //
 // Losses are passed to golem's Model.Compile; see package golem.
 package losses

@@ -3,40 +3,56 @@ package losses
 import (
 	"fmt"
 	"strings"
+
+	"github.com/golem-ml/golem/internal/lossspec"
 )
 
-// Spec names one of this package's losses and its options: what a model
-// file records so that a loaded model can Evaluate without Compile.
-type Spec struct {
-	// Name is the loss's Name: "mse", "sse", "mae", "binary_crossentropy",
-	// "categorical_crossentropy" or "sparse_categorical_crossentropy".
-	Name string `json:"name"`
-	// SoftTargets records the SoftTargets option of the binary and
-	// categorical cross-entropies; default false.
-	SoftTargets bool `json:"soft_targets,omitempty"`
+// A model file records its loss and metrics by name, so that a loaded
+// model can Evaluate without Compile (internal/lossspec).
+
+// Spec names a loss of this package and its options.
+type spec = lossspec.Spec
+
+func init() {
+	lossspec.Of = func(l any) (spec, bool) {
+		loss, ok := l.(Loss)
+		if !ok {
+			return spec{}, false
+		}
+		return specOf(loss)
+	}
+	lossspec.From = func(s spec) (any, error) { return fromSpec(s) }
+	lossspec.MetricName = func(m any) (string, bool) {
+		metric, ok := m.(Metric)
+		if !ok {
+			return "", false
+		}
+		return metricName(metric)
+	}
+	lossspec.MetricFrom = func(name string) (any, error) { return metricFromName(name) }
 }
 
-// SpecOf returns the Spec of a loss made by this package; ok is false for
-// any other loss (a custom one), which FromSpec could not rebuild.
-func SpecOf(l Loss) (s Spec, ok bool) {
+// specOf returns the spec of a loss made by this package; ok is false for
+// any other loss (a custom one), which fromSpec could not rebuild.
+func specOf(l Loss) (s spec, ok bool) {
 	switch l := l.(type) {
 	case *residualLoss:
-		return Spec{Name: l.name, SoftTargets: l.soft}, true
+		return spec{Name: l.name, SoftTargets: l.soft}, true
 	case *metricResidual:
-		return Spec{Name: l.name}, true
+		return spec{Name: l.name}, true
 	case maeLoss:
-		return Spec{Name: "mae"}, true
+		return spec{Name: "mae"}, true
 	}
-	return Spec{}, false
+	return spec{}, false
 }
 
-// lossNames are the losses FromSpec builds, in the order errors list them.
+// lossNames are the losses fromSpec builds, in the order errors list them.
 var lossNames = []string{"mse", "sse", "mae", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"}
 
-// FromSpec builds the loss a Spec names: FromSpec(SpecOf(l)) is a loss
+// fromSpec builds the loss a spec names: fromSpec(specOf(l)) is a loss
 // that computes what l computes. An unknown name, or SoftTargets on a loss
 // without that option, is an error naming the losses it knows.
-func FromSpec(s Spec) (Loss, error) {
+func fromSpec(s spec) (Loss, error) {
 	var opts []CrossEntropyOption
 	if s.SoftTargets {
 		opts = append(opts, SoftTargets())
@@ -66,14 +82,14 @@ func FromSpec(s Spec) (Loss, error) {
 	return l, nil
 }
 
-// metricNames are the metrics MetricFromName builds.
+// metricNames are the metrics metricFromName builds.
 var metricNames = []string{"mae", "rmse", "r2", "accuracy", "mse", "sse"}
 
-// MetricName returns the name of a metric made by this package (MAEMetric,
+// metricName returns the name of a metric made by this package (MAEMetric,
 // RMSE, R2, Accuracy, or the losses MSE, SSE and MAE as metrics); ok is
-// false for any other metric (a custom one), which MetricFromName could
+// false for any other metric (a custom one), which metricFromName could
 // not rebuild.
-func MetricName(m Metric) (name string, ok bool) {
+func metricName(m Metric) (name string, ok bool) {
 	switch m := m.(type) {
 	case metricFunc:
 		return m.name, true
@@ -85,9 +101,9 @@ func MetricName(m Metric) (name string, ok bool) {
 	return "", false
 }
 
-// MetricFromName builds the metric of that name (see MetricName); an
+// metricFromName builds the metric of that name (see metricName); an
 // unknown name is an error naming the metrics it knows.
-func MetricFromName(name string) (Metric, error) {
+func metricFromName(name string) (Metric, error) {
 	switch name {
 	case "mae":
 		return MAEMetric(), nil
