@@ -55,8 +55,11 @@ func bitsOf(v []float64) []string {
 }
 
 func pin(m *golem.Model, h *golem.History) pinnedRun {
-	return pinnedRun{Theta: bitsOf(m.Params().Theta()), State: bitsOf(m.Params().StateValues()),
-		Loss: bitsOf(h.Loss), Steps: len(h.Steps), Stop: string(h.Stop)}
+	r := pinnedRun{Theta: bitsOf(m.Params().Theta()), Loss: bitsOf(h.Loss), Steps: len(h.Steps), Stop: string(h.Stop)}
+	if st := m.Params().StateValues(); len(st) > 0 {
+		r.State = bitsOf(st)
+	}
+	return r
 }
 
 // pinSpirals is n points on three interleaved spiral arms and their labels.
