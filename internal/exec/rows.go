@@ -50,7 +50,7 @@ func (p *Program) RowSeparable(rows int, rowLeaves, globals []*G.Node, outs []*G
 		isGlobal[n] = true
 	}
 	rowShaped := func(i int) bool {
-		s := p.nodes[i].Shape()
+		s := p.shapes[i]
 		return !s.IsScalar() && len(s) > 0 && s[0] == rows
 	}
 	for i, n := range p.nodes {
@@ -183,7 +183,7 @@ func (p *Program) stepClass(s *step, class []rowClass, rows int, rowShaped func(
 		}
 		// A global value of one row (or one value) repeated along the rows
 		// is the same in every row.
-		if rowShaped(s.node) && (p.sizes[s.in[0]] == 1 || (along == 0 && !rowShaped(s.in[0]) && len(n.Shape()) == len(p.nodes[s.in[0]].Shape()) && p.nodes[s.in[0]].Shape()[0] == 1)) {
+		if rowShaped(s.node) && (p.sizes[s.in[0]] == 1 || (along == 0 && !rowShaped(s.in[0]) && len(p.shapes[s.node]) == len(p.shapes[s.in[0]]) && p.shapes[s.in[0]][0] == 1)) {
 			return uniform
 		}
 		return global
