@@ -67,6 +67,8 @@ func (p *Program) native(n *G.Node, op G.Op, ch []*G.Node) kernel {
 		return sumKernel(p, op, n, ch)
 	case "linAlgBinOp":
 		return matMulKernel(p, op, n, ch)
+	case "sliceOp":
+		return sliceKernel(p, op, n, ch)
 	}
 	return nil
 }
@@ -466,6 +468,56 @@ func matMulKernel(p *Program, op G.Op, n *G.Node, ch []*G.Node) kernel {
 	impl := tensor.WhichBLAS()
 	return func(p *Program, s *step) error {
 		impl.Dgemm(tA, tB, m, nn, k, 1, p.vals[s.in[0]], lda, p.vals[s.in[1]], ldb, 0, p.vals[s.node], nn)
+		return nil
+	}
+}
+
+// sliceKernel is a slice of a matrix along one axis with step 1 (or the
+// whole matrix), copied as sliceOp's Do materializes it: rows [s, e) of
+// the matrix, or columns [s, e) of every row. (A single index, S(j, j+1),
+// carries step 0; a wider range must have step 1.)
+func sliceKernel(p *Program, op G.Op, n *G.Node, ch []*G.Node) kernel {
+	sl, ok := op.(interface{ IsSlice() tensor.Slice })
+	f, ok2 := field(op, "along")
+	if !ok || !ok2 || len(ch) != 1 {
+		return nil
+	}
+	in := p.shapeOf(ch[0])
+	if len(in) != 2 {
+		return nil
+	}
+	rows, cols := in[0], in[1]
+	size := p.sizeOf(n)
+	s := sl.IsSlice()
+	if s == nil {
+		if size != rows*cols {
+			return nil
+		}
+		return copyKernel
+	}
+	along := int(f.Int())
+	lo, hi := s.Start(), s.End()
+	if !(s.Step() == 1 || s.Step() == 0 && hi == lo+1) || along < 0 || along > 1 || lo < 0 || hi <= lo || hi > in[along] {
+		return nil
+	}
+	if along == 0 {
+		if size != (hi-lo)*cols {
+			return nil
+		}
+		return func(p *Program, st *step) error {
+			copy(p.vals[st.node], p.vals[st.in[0]][lo*cols:hi*cols])
+			return nil
+		}
+	}
+	w := hi - lo
+	if size != rows*w {
+		return nil
+	}
+	return func(p *Program, st *step) error {
+		src, dst := p.vals[st.in[0]], p.vals[st.node]
+		for i := 0; i < rows; i++ {
+			copy(dst[i*w:(i+1)*w], src[i*cols+lo:i*cols+hi])
+		}
 		return nil
 	}
 }
