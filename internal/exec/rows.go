@@ -2,6 +2,7 @@ package exec
 
 import (
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // rowClass is what RowSeparable knows about a value.
@@ -30,7 +31,7 @@ const (
 // through ops the executor knows to act row by row (elementwise
 // arithmetic and functions, golem's tile and elementwise ops, reshapes
 // that keep the rows, broadcasts within a row or of a global value along
-// the rows, sums within a row, sizes, and products X·W of a row-wise X and
+// the rows, sums within a row, slices of the columns, sizes, and products X·W of a row-wise X and
 // a global W). Any other op, or any other leaf, leaves a value unproven,
 // so false means only "not proven". The ops in sliceOps (type names of
 // golem's own ops, by package path and name) are trusted as the caller
@@ -209,6 +210,20 @@ func (p *Program) stepClass(s *step, class []rowClass, rows int, rowShaped func(
 			return mixed
 		}
 		return global
+	case "sliceOp":
+		// A slice of the columns (or the whole value) keeps the rows.
+		sl, ok := n.Op().(interface{ IsSlice() tensor.Slice })
+		f, ok2 := field(n.Op(), "along")
+		if !ok || !ok2 || len(in) != 1 {
+			return mixed
+		}
+		if in[0] == global {
+			return global
+		}
+		if (sl.IsSlice() == nil || f.Int() >= 1) && rowShaped(s.in[0]) && rowShaped(s.node) {
+			return in[0]
+		}
+		return mixed
 	case "linAlgBinOp":
 		kind, ok1 := field(n.Op(), "āBinaryOperator")
 		ta, ok2 := field(n.Op(), "transA")

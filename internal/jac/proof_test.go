@@ -58,6 +58,26 @@ func TestRoutesProvenByConstruction(t *testing.T) {
 		routes map[string]Route
 	}{
 		{"elementwise curve", curve, true, map[string]Route{"b1": RouteTile, "b2": RouteTile}},
+		{"a column slice", func(b *graph.Builder, x *G.Node, p []*G.Node) (*G.Node, error) {
+			c, err := G.Slice(x, nil, G.S(0, 1))
+			if err != nil {
+				return nil, err
+			}
+			c, err = graph.Reshape(c, x.Shape()[0], 1)
+			if err != nil {
+				return nil, err
+			}
+			return curve(b, c, p)
+		}, true, map[string]Route{"b1": RouteTile, "b2": RouteTile}},
+		{"the first row", func(b *graph.Builder, x *G.Node, p []*G.Node) (*G.Node, error) {
+			c, err := G.Slice(x, G.S(0, 1))
+			if err != nil {
+				return nil, err
+			}
+			e := graph.NewExpr()
+			out := e.Add(e.Mul(p[0], x), e.Mul(p[1], c))
+			return out, e.Err()
+		}, false, nil},
 		{"sum of a tiled parameter", func(b *graph.Builder, x *G.Node, p []*G.Node) (*G.Node, error) {
 			s, err := G.Sum(p[0])
 			if err != nil {
