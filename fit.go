@@ -252,10 +252,16 @@ type run struct {
 	obj              *batchObjective
 	order            []int
 	rng              *rand.Rand
-	hist             *History
-	state            *State
-	callbacks        callbacks
-	start            time.Time
+	// lazyShuffle defers the per-epoch shuffles until the order is read:
+	// with one batch of all samples and an optimizer that steps through
+	// the least-squares methods alone, which use the samples in data
+	// order, it never is. pendingShuffles counts the deferred ones.
+	lazyShuffle     bool
+	pendingShuffles int
+	hist            *History
+	state           *State
+	callbacks       callbacks
+	start           time.Time
 }
 
 func (m *Model) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
@@ -317,6 +323,7 @@ func (m *Model) newRun(x, y mat.Matrix, cfg FitConfig) (*run, error) {
 	for i := range r.order {
 		r.order[i] = i
 	}
+	r.lazyShuffle = leastSquaresOnly(m.opt) && r.plan.Count() == 1 && !eagerShuffles
 	if r.val != nil {
 		r.callbacks = append(r.callbacks, EarlyStopping(EarlyStoppingConfig{Patience: r.cfg.Patience, KeepLast: r.cfg.KeepLastWeights}))
 	}
@@ -393,7 +400,10 @@ func (r *run) epoch(ctx context.Context) error {
 		return err
 	}
 	if !r.cfg.NoShuffle {
-		r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
+		r.pendingShuffles++
+		if !r.lazyShuffle {
+			r.applyShuffles()
+		}
 	}
 	var epochLoss float64
 	processed := 0
@@ -411,6 +421,9 @@ func (r *run) epoch(ctx context.Context) error {
 		}
 		lo, hi := r.plan.Batch(k)
 		r.obj.setBatch(d, r.order, lo, hi)
+		if r.lazyShuffle {
+			r.obj.batch.materialize = r.applyShuffles
+		}
 		stepStart := time.Now()
 		m.rw.Lock() // readers (Predict) see θ between steps only
 		info, err := m.opt.Step(ctx, r.obj)
@@ -450,6 +463,20 @@ func (r *run) epoch(ctx context.Context) error {
 		return err
 	}
 	return r.callbacks.each(s, Callback.OnEpochEnd)
+}
+
+// eagerShuffles turns the deferred shuffles off (tests).
+var eagerShuffles bool
+
+// applyShuffles shuffles the sample order once for every epoch that has
+// not shuffled it yet, in epoch order. The run's RNG draws nothing else
+// once the data are divided, so shuffling late, or never, leaves every
+// other draw as it was, and an order applied when first read is the order
+// shuffling at each epoch's start would have given.
+func (r *run) applyShuffles() {
+	for ; r.pendingShuffles > 0; r.pendingShuffles-- {
+		r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
+	}
 }
 
 // stepFailed sets the stop reason of a failed step. A step that failed on a
@@ -619,7 +646,7 @@ func (o *batchObjective) bound(withGrad bool) (*net, error) {
 	}
 	if !*ready {
 		b := o.batch
-		n.bind(b.d, b.order, b.lo, b.hi, sampleWeight(o.model.loss, b.hi-b.lo))
+		n.bind(b.d, b.orderNow(), b.lo, b.hi, sampleWeight(o.model.loss, b.hi-b.lo))
 		*ready = true
 	}
 	return n, nil

@@ -36,10 +36,22 @@ type batchRef struct {
 	d      *dataset
 	order  []int
 	lo, hi int
+	// materialize, when set, brings order up to date (deferred shuffles,
+	// see run.lazyShuffle) and must be called before order is read.
+	materialize func()
+}
+
+// orderNow is the batch's sample order, up to date.
+func (b batchRef) orderNow() []int {
+	if b.materialize != nil {
+		b.materialize()
+	}
+	return b.order
 }
 
 // samples lists the batch's sample indices.
 func (b batchRef) samples() []int {
+	b.order = b.orderNow()
 	if b.order == nil {
 		idx := make([]int, b.hi-b.lo)
 		for i := range idx {

@@ -308,7 +308,13 @@ func (m *Model) probe() error {
 				return fmt.Errorf("parameter %s has an L1 penalty, which has no least-squares form: use L2 with this optimizer, or a first-order optimizer", p.Name)
 			}
 		}
-		if _, err := m.jacobianSpec(); err != nil {
+		spec, err := m.jacobianSpec()
+		if err != nil {
+			return err
+		}
+		// The engine Fit will use (it builds its graphs on first use), so
+		// the one-row graph that sized the residuals is not built again.
+		if m.jac, err = jac.New(spec, jac.Config{}); err != nil {
 			return err
 		}
 	}

@@ -84,6 +84,13 @@ func (op tileOp) DoSlices(out []float64, in ...[]float64) bool {
 	}
 	t, p := in[0], in[1]
 	n := len(p)
+	if n == 1 { // a scalar parameter: one value per row
+		v := p[0]
+		for r, tr := range t[:op.rows] {
+			out[r] = tr + v
+		}
+		return true
+	}
 	for r := 0; r < op.rows; r++ {
 		row, tr := out[r*n:(r+1)*n], t[r*n:(r+1)*n]
 		for k, v := range p {

@@ -44,12 +44,13 @@ const Limit = 1 << 20
 // Program is a graph compiled for the executor. It is not safe for
 // concurrent use.
 type Program struct {
-	nodes  []*G.Node   // in execution order
-	vals   [][]float64 // value of each node (leaves: refreshed per run)
-	leaves []int       // indices of leaf nodes
-	sizes  []int       // values of each node
-	seen   []G.Value   // each leaf's value when last read
-	scalar []bool      // node is a Gorgonia scalar (shape ())
+	nodes  []*G.Node      // in execution order
+	vals   [][]float64    // value of each node (leaves: refreshed per run)
+	leaves []int          // indices of leaf nodes
+	sizes  []int          // values of each node
+	shapes []tensor.Shape // shape of each node (read only)
+	seen   []G.Value      // each leaf's value when last read
+	scalar []bool         // node is a Gorgonia scalar (shape ())
 	leaf   []bool
 	steps  []step  // one per non-leaf node, in order
 	index  []int32 // by node ID: the node's position, or -1
@@ -125,8 +126,9 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 		if n.Dtype() != tensor.Float64 {
 			return nil, false, nil
 		}
-		size := n.Shape().TotalSize()
-		if n.Shape().IsScalar() {
+		sh := n.Shape() // a copy: Gorgonia clones the shape on every call
+		size := sh.TotalSize()
+		if sh.IsScalar() {
 			size = 1
 		}
 		if size <= 0 {
@@ -136,7 +138,8 @@ func New(g *G.ExprGraph, outputs []*G.Node) (p *Program, ok bool, err error) {
 		p.sizes = append(p.sizes, size)
 		p.index[n.ID()] = int32(idx)
 		p.nodes = append(p.nodes, n)
-		p.scalar = append(p.scalar, n.Shape().IsScalar())
+		p.shapes = append(p.shapes, sh)
+		p.scalar = append(p.scalar, sh.IsScalar())
 		ch := kids[n.ID()]
 		p.leaf = append(p.leaf, len(ch) == 0)
 		if len(ch) == 0 {
@@ -304,6 +307,15 @@ func (p *Program) LeafValue(n *G.Node) []float64 {
 		return nil
 	}
 	return p.vals[i]
+}
+
+// shapeOf is the shape of a node of the program (read only), without
+// the copy Gorgonia's Node.Shape makes.
+func (p *Program) shapeOf(n *G.Node) tensor.Shape {
+	if i, ok := p.lookup(n); ok {
+		return p.shapes[i]
+	}
+	return n.Shape()
 }
 
 // lookup is n's position in the program.

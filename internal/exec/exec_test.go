@@ -382,3 +382,42 @@ func TestRefusesWhatItCannotHold(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "float32 values")
 }
+
+// TestSlicesMatchGorgonia: column and row slices of a matrix run natively
+// with Gorgonia's values, also under a gradient (whose slice increments
+// run through Do).
+func TestSlicesMatchGorgonia(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    []tensor.Slice
+	}{
+		{"column", []tensor.Slice{nil, G.S(1, 2)}},
+		{"columns", []tensor.Slice{nil, G.S(1, 3)}},
+		{"rows", []tensor.Slice{G.S(1, 4)}},
+		{"row", []tensor.Slice{G.S(2, 3)}},
+	} {
+		for _, grad := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/grad%v", c.name, grad), func(t *testing.T) {
+				_, fallbacks := compare(t, func(g *G.ExprGraph, rng *rand.Rand) ([]*G.Node, error) {
+					a := input(g, "a", []int{5, 3}, randomValues(rng, 15))
+					s, err := G.Slice(a, c.s...)
+					if err != nil {
+						return nil, err
+					}
+					h, err := G.Tanh(s)
+					if err != nil {
+						return nil, err
+					}
+					if !grad {
+						return []*G.Node{h}, nil
+					}
+					seed := input(g, "seed", h.Shape(), randomValues(rng, h.Shape().TotalSize()))
+					return withGrad(h, seed, a)
+				})
+				if !grad {
+					assert.Zero(t, fallbacks)
+				}
+			})
+		}
+	}
+}

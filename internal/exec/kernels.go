@@ -48,7 +48,7 @@ func (p *Program) native(n *G.Node, op G.Op, ch []*G.Node) kernel {
 		if len(ch) != 2 {
 			return nil
 		}
-		return binary(binarySymbol(op), size, p.sizeOf(ch[0]), p.sizeOf(ch[1]), ch[0].Shape().IsScalar(), ch[1].Shape().IsScalar())
+		return binary(binarySymbol(op), size, p.sizeOf(ch[0]), p.sizeOf(ch[1]), p.shapeOf(ch[0]).IsScalar(), p.shapeOf(ch[1]).IsScalar())
 	case "elemUnaryOp":
 		if len(ch) != 1 || p.sizeOf(ch[0]) != size {
 			return nil
@@ -60,13 +60,15 @@ func (p *Program) native(n *G.Node, op G.Op, ch []*G.Node) kernel {
 		}
 		return copyKernel
 	case "sizeOp":
-		return sizeKernel(op, ch)
+		return sizeKernel(p, op, ch)
 	case "repeatOp":
-		return repeatKernel(op, n, ch)
+		return repeatKernel(p, op, n, ch)
 	case "sumOp":
-		return sumKernel(op, n, ch)
+		return sumKernel(p, op, n, ch)
 	case "linAlgBinOp":
-		return matMulKernel(op, n, ch)
+		return matMulKernel(p, op, n, ch)
+	case "sliceOp":
+		return sliceKernel(p, op, n, ch)
 	}
 	return nil
 }
@@ -96,10 +98,10 @@ var binarySymbols = []string{"+", "-", "⊙", "÷", "^"}
 
 // sizeOf is the number of values of a node the program holds.
 func (p *Program) sizeOf(n *G.Node) int {
-	if n.Shape().IsScalar() {
+	if p.shapeOf(n).IsScalar() {
 		return 1
 	}
-	return n.Shape().TotalSize()
+	return p.shapeOf(n).TotalSize()
 }
 
 func copyKernel(p *Program, s *step) error {
@@ -284,15 +286,15 @@ func unary(name string) kernel {
 }
 
 // sizeKernel is SizeOf: the child's length along an axis, as a scalar.
-func sizeKernel(op G.Op, ch []*G.Node) kernel {
+func sizeKernel(p *Program, op G.Op, ch []*G.Node) kernel {
 	f, ok := field(op, "axis")
 	if !ok || len(ch) != 1 {
 		return nil
 	}
 	axis := int(f.Int())
 	v := 1.0
-	if !ch[0].Shape().IsScalar() {
-		sh := ch[0].Shape()
+	if !p.shapeOf(ch[0]).IsScalar() {
+		sh := p.shapeOf(ch[0])
 		if axis < 0 || axis >= len(sh) {
 			return nil
 		}
@@ -307,13 +309,13 @@ func sizeKernel(op G.Op, ch []*G.Node) kernel {
 // repeatKernel is Repeat along an axis where the input has length 1 (or is
 // a scalar): a broadcast. The repeat count comes from the output's shape,
 // checked against the count input at each run.
-func repeatKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
+func repeatKernel(p *Program, op G.Op, n *G.Node, ch []*G.Node) kernel {
 	f, ok := field(op, "along")
-	if !ok || len(ch) != 2 || !ch[1].Shape().IsScalar() {
+	if !ok || len(ch) != 2 || !p.shapeOf(ch[1]).IsScalar() {
 		return nil
 	}
 	along := int(f.Int())
-	out, in := n.Shape(), ch[0].Shape()
+	out, in := p.shapeOf(n), p.shapeOf(ch[0])
 	if in.IsScalar() || in.TotalSize() == 1 {
 		if in.TotalSize() != 1 && !in.IsScalar() {
 			return nil
@@ -368,16 +370,16 @@ func repeatKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
 // monotonic sum), over the first axis of a matrix (from the first row, as
 // tensor's ReduceFirst) or over its last axis (each row from 0, as
 // ReduceLast).
-func sumKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
+func sumKernel(p *Program, op G.Op, n *G.Node, ch []*G.Node) kernel {
 	f, ok := field(op, "along")
-	if !ok || len(ch) != 1 || ch[0].Shape().IsScalar() {
+	if !ok || len(ch) != 1 || p.shapeOf(ch[0]).IsScalar() {
 		return nil
 	}
 	var along []int
 	for i := 0; i < f.Len(); i++ {
 		along = append(along, int(f.Index(i).Int()))
 	}
-	in := ch[0].Shape()
+	in := p.shapeOf(ch[0])
 	all := len(along) == 0
 	if len(along) == len(in) {
 		all = true
@@ -388,7 +390,7 @@ func sumKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
 		}
 	}
 	if all {
-		if !n.Shape().IsScalar() {
+		if !p.shapeOf(n).IsScalar() {
 			return nil
 		}
 		return func(p *Program, s *step) error {
@@ -400,7 +402,7 @@ func sumKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
 			return nil
 		}
 	}
-	if len(in) != 2 || len(along) != 1 || n.Shape().TotalSize() != in[1-along[0]] {
+	if len(in) != 2 || len(along) != 1 || p.shapeOf(n).TotalSize() != in[1-along[0]] {
 		return nil
 	}
 	rows, cols := in[0], in[1]
@@ -432,14 +434,14 @@ func sumKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
 
 // matMulKernel is the matrix product of two matrices (either transposed),
 // through the BLAS Dgemm call tensor's engine makes.
-func matMulKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
+func matMulKernel(p *Program, op G.Op, n *G.Node, ch []*G.Node) kernel {
 	kind, ok1 := field(op, "āBinaryOperator")
 	ta, ok2 := field(op, "transA")
 	tb, ok3 := field(op, "transB")
 	if !ok1 || !ok2 || !ok3 || kind.Uint() != 0 || len(ch) != 2 { // 0: matMulOperator
 		return nil
 	}
-	as, bs, cs := ch[0].Shape(), ch[1].Shape(), n.Shape()
+	as, bs, cs := p.shapeOf(ch[0]), p.shapeOf(ch[1]), p.shapeOf(n)
 	if len(as) != 2 || len(bs) != 2 || len(cs) != 2 {
 		return nil
 	}
@@ -466,6 +468,56 @@ func matMulKernel(op G.Op, n *G.Node, ch []*G.Node) kernel {
 	impl := tensor.WhichBLAS()
 	return func(p *Program, s *step) error {
 		impl.Dgemm(tA, tB, m, nn, k, 1, p.vals[s.in[0]], lda, p.vals[s.in[1]], ldb, 0, p.vals[s.node], nn)
+		return nil
+	}
+}
+
+// sliceKernel is a slice of a matrix along one axis with step 1 (or the
+// whole matrix), copied as sliceOp's Do materializes it: rows [s, e) of
+// the matrix, or columns [s, e) of every row. (A single index, S(j, j+1),
+// carries step 0; a wider range must have step 1.)
+func sliceKernel(p *Program, op G.Op, n *G.Node, ch []*G.Node) kernel {
+	sl, ok := op.(interface{ IsSlice() tensor.Slice })
+	f, ok2 := field(op, "along")
+	if !ok || !ok2 || len(ch) != 1 {
+		return nil
+	}
+	in := p.shapeOf(ch[0])
+	if len(in) != 2 {
+		return nil
+	}
+	rows, cols := in[0], in[1]
+	size := p.sizeOf(n)
+	s := sl.IsSlice()
+	if s == nil {
+		if size != rows*cols {
+			return nil
+		}
+		return copyKernel
+	}
+	along := int(f.Int())
+	lo, hi := s.Start(), s.End()
+	if !(s.Step() == 1 || s.Step() == 0 && hi == lo+1) || along < 0 || along > 1 || lo < 0 || hi <= lo || hi > in[along] {
+		return nil
+	}
+	if along == 0 {
+		if size != (hi-lo)*cols {
+			return nil
+		}
+		return func(p *Program, st *step) error {
+			copy(p.vals[st.node], p.vals[st.in[0]][lo*cols:hi*cols])
+			return nil
+		}
+	}
+	w := hi - lo
+	if size != rows*w {
+		return nil
+	}
+	return func(p *Program, st *step) error {
+		src, dst := p.vals[st.in[0]], p.vals[st.node]
+		for i := 0; i < rows; i++ {
+			copy(dst[i*w:(i+1)*w], src[i*cols+lo:i*cols+hi])
+		}
 		return nil
 	}
 }

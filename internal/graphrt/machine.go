@@ -206,3 +206,18 @@ func (p *Partial) Value(o *Output) []float64 {
 	}
 	return p.prog.LeafValue(o.Node)
 }
+
+// RowSeparable reports whether the machine's outputs outs are proven to be
+// computed row by row from the row inputs rowLeaves (see
+// exec.Program.RowSeparable, which trusted is passed to): false when the
+// graph does not run on golem's executor, or when it is not proven.
+func (m *Machine) RowSeparable(rows int, rowLeaves, globals []*G.Node, trusted map[[2]string]string, outs ...*Output) bool {
+	if m.prog == nil {
+		return false
+	}
+	nodes := make([]*G.Node, len(outs))
+	for i, o := range outs {
+		nodes[i] = o.Node
+	}
+	return m.prog.RowSeparable(rows, rowLeaves, globals, nodes, trusted)
+}

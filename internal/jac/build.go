@@ -96,7 +96,54 @@ func (e *Engine) tryBuildFast(rows int) (f *fastGraph, failed []*graph.Param, er
 	if e.perRow == 0 {
 		e.perRow = max(valuesPerRow(b.Graph(), rows), 1)
 	}
+	f.proven = e.provenByConstruction(b, f)
 	return f, nil, nil
+}
+
+// trustedOps are golem's own ops that the row-separability proof
+// (exec.Program.RowSeparable) may look through, by package and type name.
+var trustedOps = map[[2]string]string{
+	{"github.com/golem-ml/golem/graph", "tileOp"}:      "tile",
+	{"github.com/golem-ml/golem/graph", "unaryOp"}:     "elementwise",
+	{"github.com/golem-ml/golem/graph", "reshapeCopy"}: "reshape",
+}
+
+// provenByConstruction reports whether f's tile route is right for every
+// parameter without comparing it with the loop route: every parameter is
+// tiled (no taps, none on the loop route), each tile is its own input used
+// by one tile op only, and the residuals and every tile's gradient are
+// proven to be computed row by row from the row inputs (x, y, the seed and
+// the tiles) and the parameters, through ops that act row by row. Then row
+// q's residual is the model's residual of sample q with every parameter
+// read from row q of its tile, so the gradient with respect to that row is
+// the sample's derivative, which is what the loop route computes, and the
+// residuals are the model's own. When this is false, nothing is known and
+// the route check compares with the loop route (ensureRoutes).
+func (e *Engine) provenByConstruction(b *graph.Builder, f *fastGraph) bool {
+	if e.noProof || len(e.loop) > 0 || len(f.taps) > 0 || len(f.tiles) != len(e.spec.Params.List()) {
+		return false
+	}
+	g := b.Graph()
+	rowLeaves := []*G.Node{f.x.Node, f.y.Node, f.seed.Node}
+	outs := []*graphrt.Output{f.r}
+	seen := map[*G.Node]bool{}
+	for _, t := range f.tiles {
+		if seen[t.tile.T] {
+			return false
+		}
+		seen[t.tile.T] = true
+		users := g.To(t.tile.T.ID())
+		if users == nil || users.Len() != 1 {
+			return false
+		}
+		rowLeaves = append(rowLeaves, t.tile.T)
+		outs = append(outs, t.grad)
+	}
+	var globals []*G.Node
+	for _, n := range engine.Of(b).Nodes {
+		globals = append(globals, n)
+	}
+	return f.machine.RowSeparable(f.rows, rowLeaves, globals, trustedOps, outs...)
 }
 
 // valuesPerRow estimates the values a graph of the given rows holds per
@@ -208,6 +255,13 @@ func (e *Engine) ensureRoutes(d Data) error {
 			return err
 		}
 		probe := &worker{fast: f, j: make([]float64, rows*e.p), r: make([]float64, rows)}
+		if f.proven {
+			// Every route is right by construction: no reference is
+			// needed (and the chunk's first run computes what the probe
+			// would).
+			e.keepProbe(f, probe, d.N, all, rows)
+			break
+		}
 		if err := probe.compute(e, d, 0, rows/R, probe.j, probe.r); err != nil {
 			return err
 		}
@@ -231,13 +285,7 @@ func (e *Engine) ensureRoutes(d Data) error {
 			}
 		}
 		if !moved {
-			e.setRoutes(f)
-			if perChunk, chunks := e.chunkSamples(d.N); all && chunks == 1 && perChunk*R == rows {
-				ws := make([]*worker, e.cfg.Workers)
-				probe.index = 0
-				ws[0] = probe
-				e.workers[rows] = ws
-			}
+			e.keepProbe(f, probe, d.N, all, rows)
 			break
 		}
 	}
@@ -246,6 +294,18 @@ func (e *Engine) ensureRoutes(d Data) error {
 	}
 	e.verified = true
 	return nil
+}
+
+// keepProbe records f's routes and, when the probe's graph is the one
+// chunk's graph for n samples, makes it the first worker.
+func (e *Engine) keepProbe(f *fastGraph, probe *worker, n int, all bool, rows int) {
+	e.setRoutes(f)
+	if perChunk, chunks := e.chunkSamples(n); all && chunks == 1 && perChunk*e.spec.Residuals == rows {
+		ws := make([]*worker, e.cfg.Workers)
+		probe.index = 0
+		ws[0] = probe
+		e.workers[rows] = ws
+	}
 }
 
 // setRoutes records each parameter's route as the fast graph f uses it.
@@ -277,6 +337,7 @@ func (e *Engine) loopReference(d Data, n int) (J, r []float64, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	e.references++
 	P, R := e.p, e.spec.Residuals
 	ref := make([]float64, n*R*P)
 	r = make([]float64, n*R)

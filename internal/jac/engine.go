@@ -92,9 +92,13 @@ type Engine struct {
 	loop     map[*graph.Param]bool
 	routes   map[*graph.Param]Route
 	verified bool
-	perRow   int               // values the fast graph holds per row (see Config.ChunkRows)
-	workers  map[int][]*worker // by chunk rows
-	forward  map[int]*forwardGraph
+	// references counts the loop-route references the route check built
+	// (for tests: a route proven by construction needs none).
+	references int
+	noProof    bool              // tests: always compare with the loop route
+	perRow     int               // values the fast graph holds per row (see Config.ChunkRows)
+	workers    map[int][]*worker // by chunk rows
+	forward    map[int]*forwardGraph
 }
 
 // New validates spec and returns an engine. Graphs are built on first use.

@@ -273,6 +273,7 @@ type fastGraph struct {
 
 	// The residuals alone, for SumSquares (residualsFromChunkGraph).
 	elementwise bool // tiled parameters are used only elementwise
+	proven      bool // every route is right by construction (provenByConstruction)
 	partial     *graphrt.Partial
 	noPartial   bool
 	sumR        []float64
