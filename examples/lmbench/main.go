@@ -91,11 +91,11 @@ func main() {
 		var b bench
 		switch strings.TrimSpace(w) {
 		case "tanh":
-			ms, iters, stop, err := tanhFits(21)
+			ms, iters, stop, err := tanhFits(51)
 			if err != nil {
 				log.Fatal(err)
 			}
-			fmt.Printf("tanh  one-unit curve, N=100: whole Compile + Fit %.2f ms (median of 21; %d LM iterations, stop %s)   [peer: scipy_fit.py's tanh fit]\n", ms, iters, stop)
+			fmt.Printf("tanh  one-unit curve, N=100: whole Compile + Fit %.2f ms (median of 51 after 5 warm-up fits; %d LM iterations, stop %s)   [peer: scipy_fit.py's tanh fit]\n", ms, iters, stop)
 			continue
 		case "nist":
 			sec, bad, err := nistFits(*nistDir, 3)
