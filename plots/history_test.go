@@ -147,6 +147,50 @@ func TestRegression(t *testing.T) {
 	noFile(t, bad)
 }
 
+// TestRegressionGrid: one panel per split of two or more samples plus All,
+// two to a row, each R the correlation over its rows; a row outside y is
+// an error that writes nothing.
+func TestRegressionGrid(t *testing.T) {
+	m, _, x, y := trained(t, optim.LM(optim.LMConfig{}), losses.MSE(), golem.FitConfig{Epochs: 20})
+	pred, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowsR := func(rows []int) float64 {
+		var a, b []float64
+		for _, i := range rows {
+			a, b = append(a, y.At(i, 0)), append(b, pred.At(i, 0))
+		}
+		return pearson(a, b)
+	}
+	train, val, test := []int{0, 3, 5, 7, 9, 11, 20, 30}, []int{1, 2, 4, 6}, []int{8}
+	all := make([]int, 60)
+	for i := range all {
+		all[i] = i
+	}
+	path := filepath.Join(t.TempDir(), "grid.png")
+	rs, err := RegressionGrid(path, m, x, y, Split{"Training", train}, Split{"Validation", val}, Split{"Test", test})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{rowsR(train), rowsR(val), rowsR(all)} // Test has one sample: no panel
+	if len(rs) != len(want) {
+		t.Fatalf("R %v, want %v", rs, want)
+	}
+	for i := range want {
+		if math.Abs(rs[i]-want[i]) > 1e-12 {
+			t.Errorf("panel %d: R = %v, want %v", i, rs[i], want[i])
+		}
+	}
+	decodePNG(t, path, inches(10), inches(10)) // three panels: two rows of two
+
+	bad := filepath.Join(t.TempDir(), "bad.png")
+	if _, err := RegressionGrid(bad, m, x, y, Split{"Test", []int{1, 60}}); err == nil || !strings.Contains(err.Error(), "split Test has row 60") {
+		t.Errorf("RegressionGrid: %v, want a row error", err)
+	}
+	noFile(t, bad)
+}
+
 // pearson is the sample correlation of a and b.
 func pearson(a, b []float64) float64 {
 	var ma, mb float64

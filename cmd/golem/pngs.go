@@ -6,12 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/draw"
-	"image/png"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -22,14 +16,9 @@ import (
 
 // writeFitPNGs writes prefix_performance.png, prefix_trainstate.png,
 // prefix_regression.png and prefix_errhist.png and returns the paths of
-// those it wrote. A plot that fails
-// does not stop the others; the errors are returned together.
+// those it wrote. A plot that fails does not stop the others; the errors
+// are returned together.
 func writeFitPNGs(prefix string, m *golem.Model, h *golem.History, x, y, pred *mat.Dense, splits []split) (files []string, err error) {
-	tmp, err := os.MkdirTemp(filepath.Dir(prefix), ".golem-plots-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
 	var errs []error
 	for _, p := range []struct {
 		what, file string
@@ -45,7 +34,7 @@ func writeFitPNGs(prefix string, m *golem.Model, h *golem.History, x, y, pred *m
 		}
 	}
 	reg := prefix + "_regression.png"
-	if err := drawing("the regression plot", func() error { return regressionGrid(tmp, reg, m, x, y, splits) }); err != nil {
+	if err := drawing("the regression plot", func() error { _, err := plots.RegressionGrid(reg, m, x, y, plotSplits(splits)...); return err }); err != nil {
 		errs = append(errs, err)
 	} else {
 		files = append(files, reg)
@@ -74,47 +63,9 @@ func drawing(what string, f func() error) (err error) {
 	return nil
 }
 
-// regressionGrid draws MATLAB's four regression panels (training,
-// validation, test, all; the empty ones left out) side by side in one PNG:
-// each is plots.Regression's, drawn into tmp and pasted into a grid.
-func regressionGrid(tmp, path string, m *golem.Model, x, y *mat.Dense, splits []split) error {
-	n, _ := x.Dims()
-	titles := map[string]string{"training": "Training", "validation": "Validation", "test": "Test", "all": "All"}
-	var panels []image.Image
-	for _, s := range splits {
-		idx := s.rows(n)
-		if len(idx) < 2 {
-			continue
-		}
-		file := filepath.Join(tmp, "regression_"+s.name+".png")
-		if _, err := plots.Regression(file, m, pickRows(x, idx), pickRows(y, idx), titles[s.name]); err != nil {
-			return err
-		}
-		img, err := readPNG(file)
-		if err != nil {
-			return err
-		}
-		panels = append(panels, img)
-	}
-	if len(panels) == 0 {
-		return fmt.Errorf("no set has two samples to plot")
-	}
-	cols := min(2, len(panels))
-	rows := (len(panels) + cols - 1) / cols
-	w, h := panels[0].Bounds().Dx(), panels[0].Bounds().Dy()
-	grid := image.NewRGBA(image.Rect(0, 0, cols*w, rows*h))
-	draw.Draw(grid, grid.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	for i, p := range panels {
-		at := image.Pt((i%cols)*w, (i/cols)*h)
-		draw.Draw(grid, image.Rectangle{Min: at, Max: at.Add(p.Bounds().Size())}, p, p.Bounds().Min, draw.Src)
-	}
-	return writePNG(path, grid)
-}
-
-// errorHistogram draws MATLAB's ploterrhist: the errors (targets −
-// outputs, every target) in 20 bins shared by the sets, the training,
-// validation and test counts stacked, and a line at zero error.
-func errorHistogram(path string, y, pred *mat.Dense, splits []split) error {
+// plotSplits names the division's sets as MATLAB's plots do ("all" is
+// left to the plots).
+func plotSplits(splits []split) []plots.Split {
 	names := map[string]string{"training": "Training", "validation": "Validation", "test": "Test"}
 	var sets []plots.Split
 	for _, s := range splits {
@@ -122,7 +73,14 @@ func errorHistogram(path string, y, pred *mat.Dense, splits []split) error {
 			sets = append(sets, plots.Split{Name: names[s.name], Rows: s.index})
 		}
 	}
-	return plots.ErrorHistogram(path, y, pred, 0, sets...)
+	return sets
+}
+
+// errorHistogram draws MATLAB's ploterrhist: the errors (targets −
+// outputs, every target) in 20 bins shared by the sets, the training,
+// validation and test counts stacked, and a line at zero error.
+func errorHistogram(path string, y, pred *mat.Dense, splits []split) error {
+	return plots.ErrorHistogram(path, y, pred, 0, plotSplits(splits)...)
 }
 
 // writeCurvePNGs writes prefix_curvefit.png (data, curve and bands; for a
@@ -146,34 +104,4 @@ func writeCurvePNGs(ctx context.Context, prefix string, r *fit.Result) ([]string
 		files = append(files, resPNG)
 	}
 	return files, errors.Join(errs...)
-}
-
-func pickRows(m *mat.Dense, idx []int) *mat.Dense {
-	_, c := m.Dims()
-	out := mat.NewDense(len(idx), c, nil)
-	for i, r := range idx {
-		out.SetRow(i, m.RawRowView(r))
-	}
-	return out
-}
-
-func readPNG(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return png.Decode(f)
-}
-
-func writePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
