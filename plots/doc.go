@@ -9,7 +9,8 @@
 //     validation epoch ringed) and TrainingState (plottrainstate: gradient,
 //     μ, γ and the sum of squared weights, validation checks).
 //   - Regression (plotregression) plots outputs against targets and returns
-//     R.
+//     R; RegressionGrid draws a panel per training, validation and test set
+//     and one of all the samples, as MATLAB's window does.
 //   - ErrorHistogram (ploterrhist) stacks the errors targets − outputs of
 //     the training, validation and test samples (Splits of a History) in 20
 //     bins with the zero-error line; BinErrors returns the counts.
